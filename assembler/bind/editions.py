@@ -1,0 +1,77 @@
+"""Write one edition: join the rendered parts, lay imported pages under their
+carrier pages, label the pages, and return the PDF bytes.
+
+The parts are joined as one WeasyPrint document before writing, so the
+edition has a single structure tree and every link and bookmark resolves
+across parts.  pypdf then works on that file in place (cloning keeps the
+structure tree): it only adds content under carrier pages and page labels.
+"""
+
+import io
+from dataclasses import dataclass, field
+
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import NameObject
+
+from assembler.render import PDF_VARIANT
+
+
+@dataclass
+class Imported:
+    """A finished PDF's pages to lay under carrier pages ``first..``."""
+
+    path: object
+    first: int  # index of the first carrier page in the edition
+
+
+@dataclass
+class Label:
+    """A page-label range: from page index ``first``, in ``style`` ("/D" or "/r") or a prefix."""
+
+    first: int
+    style: str | None = None
+    prefix: str | None = None
+    start: int = 1
+
+
+@dataclass
+class Edition:
+    documents: list  # WeasyPrint Documents, in page order
+    imported: list[Imported] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+
+
+def write_edition(edition):
+    """The PDF bytes of ``edition``."""
+    first, *_ = edition.documents
+    pages = [page for document in edition.documents for page in document.pages]
+    rendered = first.copy(pages).write_pdf(pdf_variant=PDF_VARIANT)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
+    for imported in edition.imported:
+        _lay_under(writer, imported)
+    _label(writer, edition.labels)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _lay_under(writer, imported):
+    """Place every page of ``imported.path`` beneath its carrier page."""
+    source = PdfWriter(clone_from=PdfReader(imported.path))
+    for offset, page in enumerate(source.pages):
+        page.transfer_rotation_to_content()
+        if "/Annots" in page:  # links, widgets and actions stay behind (see library notes)
+            del page[NameObject("/Annots")]
+        box = page.cropbox
+        carrier = writer.pages[imported.first + offset]
+        move = Transformation().translate(-float(box.left), -float(box.bottom))
+        carrier.merge_transformed_page(page, move, over=False)
+
+
+def _label(writer, labels):
+    count = len(writer.pages)
+    for label, following in zip(labels, labels[1:] + [None]):
+        last = (following.first if following else count) - 1
+        if last < label.first:
+            continue
+        writer.set_page_label(label.first, last, style=label.style, prefix=label.prefix, start=label.start)

@@ -1,0 +1,122 @@
+"""Markdown papers: optional YAML front matter (the report's cover block) and a body.
+
+The front matter keys are those of ``pack-format.md``: ``purpose``,
+``summary``, ``recommendations`` (a list), ``action`` and ``contact`` (one
+mapping or a list of them); ``recommendations_intro`` may give the line that
+leads into the list.  A note of a meeting written in Markdown may instead give
+``meeting``, ``date`` and ``venue``.
+"""
+
+import re
+
+from markdown_it import MarkdownIt
+
+from assembler.errors import PaperError
+from assembler.model import Contact, CoverBlock, Note, Report
+from assembler.readers.html_clean import clean_html, images_without_alt
+from assembler.yaml_source import YamlSource
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_REPORT_KEYS = {"purpose", "summary", "recommendations", "recommendations_intro", "action", "contact"}
+_NOTE_KEYS = {"meeting", "date", "venue"}
+_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def markdown_to_html(text):
+    """Markdown (raw HTML allowed, then sanitised) to a clean HTML fragment."""
+    return clean_html(_markdown.render(text))
+
+
+def read_markdown(path, as_note=False):
+    """Read a Markdown paper; ``as_note`` reads it as the note of a meeting."""
+    text = _read_text(path)
+    front, body = _split_front_matter(path, text)
+    body_html = markdown_to_html(body)
+    allowed = _NOTE_KEYS if as_note else _REPORT_KEYS
+    unknown = sorted(set(front) - allowed)
+    if unknown:
+        raise PaperError(path, f"front matter: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+    if as_note:
+        return Note(
+            source=path,
+            meeting=_text(path, front, "meeting"),
+            date=_text(path, front, "date"),
+            venue=_text(path, front, "venue"),
+            body_html=body_html,
+        )
+    cover = _cover_block(path, front) if front else None
+    return Report(source=path, body_html=body_html, cover=cover, images_without_alt=images_without_alt(body_html))
+
+
+def _read_text(path):
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PaperError(path, "is not UTF-8 text; save the Markdown file as UTF-8") from None
+    except OSError as error:
+        raise PaperError(path, f"cannot be read ({error.strerror})") from None
+
+
+def _split_front_matter(path, text):
+    text = text.replace("\r\n", "\n")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    source = YamlSource(str(path), match[1] or "")
+    if source.problems:
+        raise PaperError(path, "front matter: " + next(iter(source.problems.values())))
+    if source.data is None:
+        return {}, text[match.end():]
+    if not isinstance(source.data, dict):
+        raise PaperError(path, "front matter must be a mapping of keys (purpose, summary, ...)")
+    return source.data, text[match.end():]
+
+
+def _text(path, front, key):
+    value = front.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise PaperError(path, f"front matter: {key} must be text")
+    return str(value).strip()
+
+
+def _inline(text):
+    """A short front-matter text as inline HTML (Markdown emphasis allowed)."""
+    html = markdown_to_html(text).strip()
+    return html[3:-4] if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 else html
+
+
+def _cover_block(path, front):
+    recommendations = front.get("recommendations") or []
+    if isinstance(recommendations, str):
+        recommendations = [recommendations]
+    if not isinstance(recommendations, list):
+        raise PaperError(path, "front matter: recommendations must be a list")
+    contacts = front.get("contact") or []
+    if isinstance(contacts, dict):
+        contacts = [contacts]
+    if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
+        raise PaperError(path, "front matter: contact must be a mapping {name, position, phone, email}, or a list of them")
+    people = []
+    for contact in contacts:
+        extra = sorted(set(contact) - {"name", "position", "phone", "email"})
+        if extra or "name" not in contact:
+            problem = f"unknown key {extra[0]!r}" if extra else "needs a name"
+            raise PaperError(path, f"front matter: contact {problem}")
+        people.append(Contact(**{key: str(value) for key, value in contact.items() if value is not None}))
+    summary = _text(path, front, "summary")
+    return CoverBlock(
+        purpose=_text(path, front, "purpose"),
+        summary_html=markdown_to_html(summary) if summary else None,
+        recommendations_html=[_inline(str(item)) for item in recommendations],
+        recommendations_intro=_text(path, front, "recommendations_intro"),
+        action=_text(path, front, "action"),
+        contacts=people,
+    )
+
+
+def read_markdown_html(path):
+    """A plain Markdown file (venue notes, travel notes) as clean HTML."""
+    _, body = _split_front_matter(path, _read_text(path))
+    return markdown_to_html(body)

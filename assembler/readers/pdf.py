@@ -1,0 +1,87 @@
+"""Finished PDF papers: we read only what binding needs (page sizes, outline).
+
+The pages themselves are placed by the binder; this reader checks that the
+file can be opened and measured, so that a damaged or locked file is refused
+before any rendering starts.
+"""
+
+import logging
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from assembler.errors import PaperError
+from assembler.model import FinishedPdf, PageBox
+
+MAX_PAGES = 2000
+MAX_SIDE = 14400  # points: 200 inches, the PDF spec's limit for a page side
+
+logger = logging.getLogger(__name__)
+
+
+def open_pdf(path):
+    """A ``PdfReader`` for ``path``, or ``PaperError`` saying why not."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PaperError(path, "is password-protected; ask for an unlocked copy")
+        len(reader.pages)
+        return reader
+    except PaperError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        raise PaperError(path, f"is not a readable PDF (damaged or truncated: {error})") from None
+    except NotImplementedError as error:
+        raise PaperError(path, f"uses a PDF feature we cannot read ({error})") from None
+    except OSError as error:
+        raise PaperError(path, f"cannot be read ({error.strerror or error})") from None
+
+
+def page_box(page):
+    """The visible size of ``page`` in points, with its /Rotate applied."""
+    box = page.cropbox
+    width, height = float(box.width), float(box.height)
+    if int(page.get("/Rotate", 0) or 0) % 180 == 90:
+        width, height = height, width
+    return PageBox(abs(width), abs(height))
+
+
+def read_pdf(path):
+    reader = open_pdf(path)
+    try:
+        count = len(reader.pages)
+        if count == 0:
+            raise PaperError(path, "has no pages")
+        if count > MAX_PAGES:
+            raise PaperError(path, f"has {count} pages; a paper may have at most {MAX_PAGES}")
+        pages = [page_box(page) for page in reader.pages]
+        tagged = "/StructTreeRoot" in reader.trailer["/Root"]
+    except PaperError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        raise PaperError(path, f"is not a readable PDF (damaged: {error})") from None
+    for number, box in enumerate(pages, 1):
+        if not (1 <= box.width <= MAX_SIDE and 1 <= box.height <= MAX_SIDE):
+            raise PaperError(path, f"page {number} has an impossible size ({box.width:.0f} x {box.height:.0f} pt)")
+    return FinishedPdf(source=path, pages=pages, outline=_outline(reader), tagged=tagged)
+
+
+def _outline(reader):
+    """The file's own bookmarks as (level, title, page index), if readable."""
+    found = []
+
+    def walk(entries, level):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, level + 1)
+                continue
+            try:
+                found.append((level, str(entry.title or "").strip(), reader.get_destination_page_number(entry)))
+            except Exception:  # a broken bookmark only loses that bookmark
+                logger.debug("skipped an unreadable bookmark in %s", reader.stream)
+
+    try:
+        walk(reader.outline, 1)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return []
+    return [entry for entry in found if entry[1] and entry[2] is not None and entry[2] >= 0]

@@ -1,0 +1,308 @@
+"""The meeting spec (``pack.yaml``): its models, declared once, and its loader.
+
+The models follow ``shared/pack-format.md`` and only ever extend it with
+optional keys.  Every file the spec names is resolved against the spec's own
+folder and must stay inside it.  All problems are collected and reported
+together, each with file, line and key path.
+"""
+
+import datetime
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import field_validator, model_validator
+
+from assembler.errors import InputError
+from assembler.yaml_source import YamlSource, format_path
+
+SPEC_FORMAT = 1
+
+
+def _inside_pack(value: str, info: ValidationInfo) -> Path:
+    """Resolve a spec path against the spec's folder; refuse one that leaves it."""
+    root = Path(info.context["root"])
+    if not value or not str(value).strip():
+        raise ValueError("is empty: give a file path relative to the spec's folder")
+    raw = Path(value)
+    if raw.is_absolute():
+        raise ValueError(f"{value!r} is an absolute path; paths must be relative to the spec's folder")
+    path = (root / raw).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise ValueError(f"{value!r} leads outside the spec's folder")
+    if not path.exists():
+        raise ValueError(f"file not found: {value}")
+    if not path.is_file():
+        raise ValueError(f"{value!r} is not a file")
+    return path
+
+
+PackPath = Annotated[str, AfterValidator(_inside_pack)]
+
+
+def _clock(value):
+    """``"11:00"`` -> ``time(11, 0)``; 24-hour clock, as pack-format.md says."""
+    if isinstance(value, datetime.time):
+        return value
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", str(value).strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"{value!r} is not a time on the 24-hour clock, like \"18:30\"")
+    return datetime.time(int(match[1]), int(match[2]))
+
+
+Clock = Annotated[datetime.time, BeforeValidator(_clock)]
+Phone = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Contact(Model):
+    """A person to contact: the meeting's clerk, or a report's author."""
+
+    name: str
+    position: str | None = None
+    phone: Phone | None = None
+    email: str | None = None
+
+
+class Venue(Model):
+    """Where the meeting is held, with the files that describe it."""
+
+    name: str
+    address: str | None = None
+    guidance: PackPath | None = Field(None, description="Markdown: notes for members and visitors")
+    travel: PackPath | None = Field(None, description="Markdown: travel notes for the back cover")
+    map: PackPath | None = Field(None, description="An image: the map for the back cover")
+
+    @classmethod
+    def from_text(cls, text):
+        """``"Layden House, 76-86 Turnmill Street, London"`` -> name and address."""
+        name, _, address = text.partition(",")
+        return cls(name=name.strip(), address=address.strip() or None)
+
+    @property
+    def full(self):
+        return ", ".join(part for part in (self.name, self.address) if part)
+
+
+class NextMeeting(Model):
+    date: datetime.date
+    time: Clock | None = None
+    venue: str | None = Field(None, description="Defaults to this meeting's venue and room")
+
+
+class Meeting(Model):
+    body: str = Field(description="The committee or board")
+    date: datetime.date
+    time: Clock
+    venue: str | Venue
+    room: str | None = None
+    contact: Contact | None = None
+    next_meeting: NextMeeting | None = None
+    language: str = Field("en-GB", description="The language of the pack, for screen readers")
+    cc: str | None = Field(None, description="Who else receives the pack, printed on the cover")
+
+    @property
+    def place(self) -> Venue:
+        return Venue.from_text(self.venue) if isinstance(self.venue, str) else self.venue
+
+
+class House(Model):
+    """The organisation's own look."""
+
+    name: str | None = None
+    short_name: str | None = Field(None, description='e.g. "LGA", as in "LGA contact"')
+    logo: PackPath | None = None
+    templates: str | None = Field(None, description="A folder of templates overriding the shipped ones by name")
+    stylesheet: PackPath | None = None
+    website: str | None = None
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_folder(cls, value, info: ValidationInfo):
+        if value is None:
+            return None
+        root = Path(info.context["root"]).resolve()
+        path = (root / value).resolve()
+        if Path(value).is_absolute() or not path.is_relative_to(root):
+            raise ValueError(f"{value!r} leads outside the spec's folder")
+        if not path.is_dir():
+            raise ValueError(f"folder not found: {value}")
+        return str(path)
+
+
+class Member(Model):
+    name: str
+    role: str | None = None
+    authority: str | None = None
+
+
+class Group(Model):
+    name: str
+    members: list[Member] = []
+    substitutes: list[Member] = []
+
+
+class Membership(Model):
+    term: str | None = None
+    groups: list[Group] = []
+    observers: list[Member] = []
+
+
+class GroupOffice(Model):
+    group: str
+    phone: Phone | None = None
+    email: str | None = None
+
+
+class Notice(Model):
+    """Optional paragraphs of the meeting notice (all printed when given)."""
+
+    lunch: str | None = Field(None, description='e.g. "A sandwich lunch will be available at 1.00pm"')
+    pre_meeting: str | None = Field(None, description="A pre-meeting for lead members")
+    group_meetings: str | None = Field(None, description='e.g. "10.00 - 11.00am"')
+    group_offices: list[GroupOffice] = []
+    carers_allowance: str | None = Field(None, description='e.g. "£6.70 per hour"')
+    hashtag: str | None = None
+    notes: PackPath | None = Field(None, description="Markdown: further paragraphs for the notice")
+
+
+class Appendix(Model):
+    title: str
+    file: PackPath
+
+
+class Item(Model):
+    title: str
+    paper: Literal["previous_note"] | PackPath | None = None
+    appendices: list[Appendix] = []
+    private: bool = False
+    exempt_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _private_needs_reason(self):
+        if self.private and not self.exempt_reason:
+            raise ValueError("a private item needs an exempt_reason (e.g. \"Paragraph 3 of Schedule 12A\")")
+        if self.appendices and self.paper is None:
+            raise ValueError("an item with appendices needs a paper")
+        return self
+
+
+class Spec(Model):
+    """A meeting and its papers: everything ``assemble`` needs to build the pack."""
+
+    meeting: Meeting
+    house: House = House()
+    membership: Membership | None = None
+    notice: Notice = Notice()
+    previous_note: PackPath | None = None
+    agenda: list[Item] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _previous_note_given(self):
+        if self.previous_note is None and any(i.paper == "previous_note" for i in self.agenda):
+            raise ValueError("an agenda item's paper is previous_note, but the spec gives no previous_note file")
+        return self
+
+
+def load_spec(path):
+    """Read and check ``pack.yaml``; raise ``InputError`` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give the spec file (pack.yaml)") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not a text file (expected YAML in UTF-8)") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+    source = YamlSource(str(path), text)
+    if not isinstance(source.data, dict):
+        raise InputError(f"{path}: the spec must be a mapping with meeting: and agenda: keys")
+    problems = dict(source.problems)
+    try:
+        spec = Spec.model_validate(source.data, context={"root": path.parent.resolve()})
+    except ValidationError as error:
+        for problem in _unique(error.errors()):
+            problems.setdefault(problem["loc"], _describe(source, problem))
+        spec = None
+    if problems:
+        raise InputError(sorted(problems.values(), key=lambda text: _line_of(text)))
+    return spec
+
+
+def _line_of(message):
+    match = re.match(r"[^:]*:(\d+):", message)
+    return int(match[1]) if match else 0
+
+
+def _unique(problems):
+    """Pydantic reports a union's failure once per branch; keep the most useful one."""
+    seen, kept = set(), []
+    for problem in problems:
+        loc = tuple(part for part in problem["loc"] if not _is_branch(part))
+        if problem["type"] in ("literal_error", "none_required") and len(problems) > 1:
+            continue
+        if loc in seen:
+            continue
+        seen.add(loc)
+        kept.append({**problem, "loc": loc})
+    return kept or problems
+
+
+def _is_branch(part):
+    return isinstance(part, str) and (part.startswith("function-") or part in ("str", "Venue", "literal['previous_note']"))
+
+
+def _describe(source, problem):
+    loc = problem["loc"]
+    kind = problem["type"]
+    if kind == "extra_forbidden":
+        parent = loc[:-1]
+        allowed = _allowed_keys(parent, source.data)
+        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"; did you mean {guess[0]!r}?" if guess else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        return f"{source.where(loc)}: unknown key{hint}"
+    if kind == "missing":
+        return f"{source.where(loc)}: is required"
+    message = str(problem.get("ctx", {}).get("error") or problem["msg"])
+    message = message.removeprefix("Value error, ")
+    if kind.startswith("date"):
+        message = f"{problem.get('input')!r} is not a date like 2017-01-24"
+    elif kind == "too_short" and loc == ("agenda",):
+        message = "the agenda needs at least one item"
+    return f"{source.where(loc)}: {message}"
+
+
+def _allowed_keys(parent, data):
+    """The keys a mapping at ``parent`` may hold, for did-you-mean."""
+    model = Spec
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is None:
+            return []
+    return sorted(model.model_fields)
+
+
+def _model_in(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+__all__ = ["Spec", "Item", "Appendix", "Meeting", "Venue", "load_spec", "format_path", "SPEC_FORMAT"]
