@@ -1,6 +1,7 @@
 """The command line: the only place that parses arguments, prints and exits."""
 
 import argparse
+import logging
 import sys
 import time
 import traceback
@@ -41,6 +42,7 @@ def make_parser():
 
 def main(argv=None):
     args = make_parser().parse_args(argv)
+    _quiet_libraries(args.debug)
     from assembler.build import build  # imported late: --help and --version stay fast
 
     started = time.monotonic()
@@ -69,6 +71,14 @@ def main(argv=None):
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return ExitCode.ok
+
+
+def _quiet_libraries(debug):
+    """WeasyPrint and pypdf log every quirk of an input file; the officer needs
+    only our own warnings, which name the paper.  ``--debug`` shows theirs too."""
+    level = logging.DEBUG if debug else logging.CRITICAL
+    for name in ("weasyprint", "fontTools", "pypdf"):
+        logging.getLogger(name).setLevel(level)
 
 
 def _print_problems(error):

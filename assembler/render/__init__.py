@@ -2,8 +2,6 @@
 templates, into WeasyPrint pages.  One ``Renderer`` serves a whole build, so
 every part shares one font configuration and one URL fetcher."""
 
-import logging
-
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -38,7 +36,6 @@ class Renderer:
             base_url=(base_dir or self.pack_root).as_uri() + "/",
             url_fetcher=self.fetcher,
         )
-        logging.getLogger("weasyprint").setLevel(logging.ERROR)
         document = html.render(
             stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT
         )

@@ -1,0 +1,104 @@
+"""Read back what a person sees in a built edition: text, printed numbers,
+bookmarks, labels and link targets."""
+
+import re
+from dataclasses import dataclass
+
+import pypdfium2
+from pypdf import PdfReader
+
+FOOTER_BAND = 56  # points from the bottom edge: where the pack prints page numbers
+
+
+@dataclass
+class Edition:
+    path: object
+    texts: list[str]  # each page's text
+    numbers: list[str]  # the text in each page's footer band
+    sizes: list[tuple[float, float]]
+    reader: PdfReader
+
+    @property
+    def page_count(self):
+        return len(self.texts)
+
+    def pages_with(self, needle):
+        return [index for index, text in enumerate(self.texts) if needle in text]
+
+    def printed_number(self, index):
+        found = re.findall(r"\b\d+\b", self.numbers[index])
+        return int(found[-1]) if found else None
+
+    def outline(self):
+        """[(depth, title, page index)] in document order."""
+        found = []
+
+        def walk(entries, depth):
+            for entry in entries:
+                if isinstance(entry, list):
+                    walk(entry, depth + 1)
+                else:
+                    found.append((depth, entry.title, self.reader.get_destination_page_number(entry)))
+
+        walk(self.reader.outline, 0)
+        return found
+
+    def link_targets(self, index):
+        """Page indexes that the internal links on page ``index`` lead to."""
+        targets = []
+        page = self.reader.pages[index]
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            destination = annotation.get("/Dest")
+            if destination is None and "/A" in annotation:
+                destination = annotation["/A"].get("/D")
+            if isinstance(destination, str) or hasattr(destination, "startswith"):
+                named = self.reader.named_destinations.get(str(destination))
+                if named is not None:
+                    targets.append(self.reader.get_destination_page_number(named))
+            elif destination is not None:
+                targets.append(self.reader.get_page_number(destination[0].get_object()))
+        return targets
+
+
+def read_edition(path):
+    document = pypdfium2.PdfDocument(str(path))
+    texts, numbers, sizes = [], [], []
+    try:
+        for page in document:
+            text_page = page.get_textpage()
+            width, height = page.get_size()
+            texts.append(text_page.get_text_range())
+            numbers.append(text_page.get_text_bounded(0, 0, width, FOOTER_BAND))
+            sizes.append((round(width, 1), round(height, 1)))
+    finally:
+        document.close()
+    return Edition(path, texts, numbers, sizes, PdfReader(path))
+
+
+def agenda_ranges(edition, titles):
+    """{title: (first, last)} as the agenda prints them."""
+    agenda = "\n".join(edition.texts[index] for index in edition.pages_with("PART 1: PUBLIC"))
+    agenda = re.sub(r"\s+", " ", agenda)
+    ranges = {}
+    for title in titles:
+        match = re.search(re.escape(title) + r" (\d+)(?: - (\d+))?", agenda)
+        if match:
+            ranges[title] = (int(match[1]), int(match[2] or match[1]))
+    return ranges
+
+
+def all_strings(path):
+    """Every object of a PDF, streams decoded, as one bytes blob for leak scans."""
+    reader = PdfReader(path)
+    numbers = {number for objects in reader.xref.values() for number in objects}
+    numbers |= set(reader.xref_objStm)
+    blobs = [open(path, "rb").read()]
+    for number in sorted(numbers):
+        obj = reader.get_object(number)
+        if obj is None:
+            continue
+        if hasattr(obj, "get_data"):
+            blobs.append(obj.get_data())
+        blobs.append(repr(obj).encode("utf-8", "replace"))
+    return b"\n".join(blobs)
