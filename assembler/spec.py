@@ -229,8 +229,10 @@ def load_spec(path):
     try:
         spec = Spec.model_validate(source.data, context={"root": path.parent.resolve()})
     except ValidationError as error:
-        for problem in _unique(error.errors()):
-            problems.setdefault(problem["loc"], _describe(source, problem))
+        found = _unique(error.errors())
+        for problem in found:
+            if not _misspelt(problem, found, source.data):
+                problems.setdefault(problem["loc"], _describe(source, problem))
         spec = None
     if problems:
         raise InputError(sorted(problems.values(), key=lambda text: _line_of(text)))
@@ -254,6 +256,19 @@ def _unique(problems):
         seen.add(loc)
         kept.append({**problem, "loc": loc})
     return kept or problems
+
+
+def _misspelt(problem, problems, data):
+    """A missing key whose did-you-mean is already suggested for a misspelt sibling."""
+    if problem["type"] != "missing":
+        return False
+    parent, key = problem["loc"][:-1], problem["loc"][-1]
+    return any(
+        other["type"] == "extra_forbidden"
+        and other["loc"][:-1] == parent
+        and difflib.get_close_matches(str(other["loc"][-1]), _allowed_keys(parent, data), n=1) == [key]
+        for other in problems
+    )
 
 
 def _is_branch(part):

@@ -76,7 +76,7 @@ def test_an_impossible_date_names_its_line(tmp_path):
 def test_a_misspelt_key_gets_a_did_you_mean(tmp_path):
     problems = problems_of(tmp_path, MINIMAL.replace("  venue:", "  venu:"))
     assert f"{tmp_path}/pack.yaml:5: meeting.venu: unknown key; did you mean 'venue'?" in problems
-    assert f"{tmp_path}/pack.yaml:1: meeting.venue: is required" in problems
+    assert len(problems) == 1
 
 
 def test_all_problems_are_reported_at_once_in_line_order(tmp_path):

@@ -1,0 +1,156 @@
+"""The command as an officer meets it: exit statuses, messages, outputs left alone on failure."""
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import SHARED, make_pdf, run_command, write_files
+
+SPEC = """\
+meeting:
+  body: Licensing Committee
+  date: 2025-06-04
+  time: "10:00"
+  venue: Civic Hall, Bank Street, Ayton
+agenda:
+  - title: Apologies
+  - title: Premises licence review
+    paper: papers/review.md
+"""
+
+
+@pytest.fixture
+def pack(tmp_path):
+    return write_files(tmp_path, {"pack.yaml": SPEC, "papers/review.md": "The review.\n"})
+
+
+def test_version_and_help(capsys):
+    from assembler.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert re.fullmatch(r"assemble \d+\.\d+\.\d+\n", capsys.readouterr().out)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "example:" in text and "pack.yaml" in text and "exit status" in text
+
+
+def test_a_good_pack_reports_what_it_built(pack, assemble):
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 0, built.stderr
+    assert "members' edition: " in built.stdout and "public edition: " in built.stdout
+    assert re.search(r"Built \d+ pages \(1 numbered\)", built.stdout)
+    assert sorted(path.name for path in built.out.iterdir()) == [
+        "licensing-committee-2025-06-04-members.pdf", "licensing-committee-2025-06-04-public.pdf"]
+    assert all(oct(path.stat().st_mode)[-3:] == "644" for path in built.out.iterdir())
+
+
+def test_default_output_folder_is_the_specs(pack):
+    result = run_command("pack.yaml", "-q", cwd=pack)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (pack / "licensing-committee-2025-06-04-public.pdf").exists()
+
+
+def snapshot(folder):
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: (p / "pack.yaml").write_text(SPEC.replace("2025-06-04", "2025-06-31")),
+     r"pack\.yaml:3: meeting\.date: '2025-06-31' is not a real value"),
+    (lambda p: (p / "pack.yaml").write_text(SPEC.replace("  venue:", "  venue_name:")),
+     r"pack\.yaml:5: meeting\.venue_name: unknown key; did you mean 'venue'\?"),
+    (lambda p: (p / "papers/review.md").unlink(),
+     r"pack\.yaml:9: agenda\[1\]\.paper: file not found: papers/review\.md"),
+    (lambda p: (p / "papers/review.md").write_bytes(b"\xff\xfe\x00\x01"),
+     r"papers/review\.md: is not UTF-8 text"),
+    (lambda p: ((p / "pack.yaml").write_text(SPEC.replace("review.md", "review.odt")), (p / "papers/review.odt").write_text("x")),
+     r"papers/review\.odt: \.odt is not supported as a paper"),
+    (lambda p: ((p / "pack.yaml").write_text(SPEC.replace("review.md", "review.pdf")), (p / "papers/review.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<<")),
+     r"papers/review\.pdf: is not a readable PDF"),
+    (lambda p: (p / "pack.yaml").write_text(SPEC + "    appendices:\n      - {title: A, file: /etc/passwd}\n"),
+     r"pack\.yaml:11: agenda\[1\]\.appendices\[0\]\.file: '/etc/passwd' is an absolute path"),
+])
+def test_bad_input_exits_2_names_the_problem_and_leaves_earlier_editions_alone(pack, assemble, change, message):
+    first = assemble(pack / "pack.yaml")
+    assert first.code == 0
+    before = snapshot(first.out)
+    change(pack)
+    second = assemble(pack / "pack.yaml")
+    assert second.code == 2
+    assert second.stdout == ""
+    lines = second.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 6 and "Traceback" not in second.stderr
+    assert re.search(message, lines[0]), lines
+    assert snapshot(first.out) == before
+
+
+def test_a_password_protected_pdf_is_refused(pack, assemble):
+    from pypdf import PdfReader, PdfWriter
+
+    make_pdf(pack / "papers/plain.pdf", ["locked"])
+    writer = PdfWriter(clone_from=PdfReader(pack / "papers/plain.pdf"))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    writer.write(pack / "papers/review.pdf")
+    (pack / "pack.yaml").write_text(SPEC.replace("review.md", "review.pdf"))
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 2
+    assert "papers/review.pdf: is password-protected" in built.stderr
+
+
+def test_every_bad_paper_is_named_at_once(pack, assemble):
+    spec = SPEC + "    appendices:\n      - {title: A, file: papers/a.pdf}\n      - {title: B, file: papers/b.rtf}\n"
+    write_files(pack, {"pack.yaml": spec, "papers/a.pdf": "not a pdf", "papers/b.rtf": "{\\rtf1}"})
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 2
+    assert "papers/a.pdf: is not a readable PDF" in built.stderr
+    assert "papers/b.rtf: .rtf is not supported as a paper" in built.stderr
+
+
+CORPUS_PDFS = sorted((SHARED / "corpus" / "pdf").glob("*.pdf"))
+
+
+def test_every_corpus_pdf_goes_into_a_pack_or_is_refused_clearly(tmp_path, assemble):
+    """All of shared/corpus/pdf as appendices of one item; any refused file is
+    then tried alone and must give exit 2 and a line naming it."""
+    from assembler.errors import PaperError
+    from assembler.readers.pdf import read_pdf
+
+    accepted, refused = [], []
+    for source in CORPUS_PDFS:
+        shutil.copy(source, tmp_path / source.name)
+        try:
+            read_pdf(tmp_path / source.name)
+            accepted.append(source.name)
+        except PaperError:
+            refused.append(source.name)
+    assert len(accepted) + len(refused) == len(CORPUS_PDFS) > 40
+    appendices = "".join(f"      - {{title: 'Appendix {n}', file: '{name}'}}\n" for n, name in enumerate(accepted))
+    write_files(tmp_path, {
+        "pack.yaml": SPEC.replace("papers/review.md", "papers/cover.md") + "    appendices:\n" + appendices,
+        "papers/cover.md": "A paper that carries every corpus PDF as an appendix.\n",
+    })
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    from pypdf import PdfReader
+
+    expected = sum(len(PdfReader(tmp_path / name).pages) for name in accepted)
+    numbered = [label for label in members.reader.page_labels if label.isdigit()]
+    assert len(numbered) == expected + 1  # the covering paper, then every corpus page
+    for name in refused:
+        write_files(tmp_path, {"pack.yaml": SPEC.replace("papers/review.md", name)})
+        alone = assemble(tmp_path / "pack.yaml")
+        assert alone.code == 2 and name in alone.stderr and len(alone.stderr.splitlines()) == 1
+
+
+def test_the_example_packs_build_with_the_real_command(example_pack):
+    folder = example_pack("harbourside-audit-2025-10-15")
+    result = run_command(folder / "pack.yaml", "-o", folder / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Built " in result.stdout
+    assert len(list((folder / "out").glob("*.pdf"))) == 2
