@@ -118,7 +118,8 @@ def _read_papers(slots, previous_note):
     for slot in slots:
         is_note = slot.source == "previous_note"
         try:
-            papers[slot.anchor] = read_paper(previous_note if is_note else slot.source, as_note=is_note)
+            path = previous_note if is_note else slot.source
+            papers[slot.anchor] = read_paper(path, as_note=is_note, id_prefix=slot.anchor)
         except PaperError as error:
             problems.extend(error.problems)
     if problems:
@@ -158,7 +159,8 @@ def _render_slot(renderer, facts, slot, paper, start, warnings):
     else:
         members = _render(renderer, warnings, what, "report.html", facts, paper.source.parent, report=paper, **context)
         imported = None
-        warnings.extend(f"{what}: image {src} has no alt text" for src in paper.images_without_alt)
+        warnings.extend(f"{what}: image {src[:60]} has no alt text" for src in paper.images_without_alt)
+        warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
     slot.first, slot.last = start, start + len(members.pages) - 1
     if not slot.private:
         return _Rendered(members, members, imported)

@@ -20,7 +20,7 @@ _ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start", "type"},
-    "li": {"value"},
+    "li": {"value", "data-label", "id"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "p": {"class"},

@@ -1,0 +1,99 @@
+"""Word reports (.docx), re-set in the house style.
+
+mammoth converts the Word content to HTML (headings, paragraphs, emphasis,
+lists, tables with merged cells, images with their alt text, footnotes,
+endnotes, links); it never follows a linked (external) image.  We add what it
+leaves out: list numbers as Word shows them (``word_numbering``), underline,
+and the report's cover block when the document opens with one.
+"""
+
+import base64
+import io
+import re
+import zipfile
+
+import mammoth
+from lxml import html as lxml_html
+
+from assembler.errors import PaperError
+from assembler.model import Report
+from assembler.readers.cover_block import split_cover_block
+from assembler.readers.html_clean import clean_html, images_without_alt
+from assembler.readers.word_numbering import numbered_paragraphs
+
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_IMAGE_BYTES = 40 * 1024 * 1024
+STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
+
+
+def read_docx(path, id_prefix="doc"):
+    parts = _open_package(path)
+    try:
+        result = mammoth.convert_to_html(
+            io.BytesIO(path.read_bytes()),
+            style_map=STYLE_MAP,
+            convert_image=mammoth.images.img_element(_image_source),
+            id_prefix=f"{id_prefix}-",
+        )
+    except Exception as error:  # mammoth raises many kinds on damaged files
+        raise PaperError(path, f"is not a Word document we can read ({type(error).__name__}: {error})") from None
+    warnings = [message.message for message in result.messages if "external" in message.message]
+    html = _number_lists(result.value, parts)
+    if not re.sub(r"<[^>]+>", "", html).strip() and "<img" not in html:
+        raise PaperError(path, "has no text: is it the right file?")
+    cover, body = split_cover_block(html)
+    body = clean_html(body)
+    return Report(
+        source=path,
+        body_html=body,
+        cover=cover,
+        images_without_alt=images_without_alt(body),
+        warnings=[f"linked image not included ({text.split(chr(39))[1] if chr(39) in text else text})" for text in warnings],
+    )
+
+
+def _open_package(path):
+    """The parts of the package that numbering needs; refuse what is not a sound .docx."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED_BYTES:
+                raise PaperError(path, f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; refused")
+            if "word/document.xml" not in names:
+                raise PaperError(path, "is not a Word document (.docx): it has no word/document.xml")
+            parts = {name: package.read(name) for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")
+                     if name in names}
+    except zipfile.BadZipFile:
+        raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
+    except (OSError, zipfile.LargeZipFile, EOFError) as error:
+        raise PaperError(path, f"cannot be read ({error})") from None
+    if re.search(rb"<!DOCTYPE", parts["word/document.xml"][:4096], re.I):
+        raise PaperError(path, "carries a DOCTYPE declaration; refused (a Word file never needs one)")
+    return parts
+
+
+def _image_source(image):
+    with image.open() as stream:
+        data = stream.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        return {"src": ""}
+    return {"src": f"data:{image.content_type};base64,{base64.b64encode(data).decode('ascii')}"}
+
+
+def _number_lists(html, parts):
+    """Give every ordered list item the label Word shows, when we can match them up."""
+    try:
+        numbered = numbered_paragraphs(parts["word/document.xml"], parts.get("word/numbering.xml"), parts.get("word/styles.xml"))
+    except Exception:  # unreadable numbering: keep mammoth's lists as they are
+        return html
+    listed = [paragraph for paragraph in numbered if not paragraph.heading]
+    if not listed or not html.strip():
+        return html
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    items = [li for li in root.iter("li") if not re.search(r"(footnote|endnote)-\d+$", li.get("id") or "")]
+    if len(items) != len(listed):
+        return html
+    for li, paragraph in zip(items, listed):
+        if paragraph.ordered and paragraph.label:
+            li.set("data-label", paragraph.label)
+    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
