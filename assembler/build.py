@@ -159,7 +159,7 @@ def _render_slot(renderer, facts, slot, paper, start, warnings):
     else:
         members = _render(renderer, warnings, what, "report.html", facts, paper.source.parent, report=paper, **context)
         imported = None
-        warnings.extend(f"{what}: image {src[:60]} has no alt text" for src in paper.images_without_alt)
+        warnings.extend(f"{what}: image {src} has no alt text" for src in paper.images_without_alt)
         warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
     slot.first, slot.last = start, start + len(members.pages) - 1
     if not slot.private:

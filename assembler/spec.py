@@ -168,6 +168,7 @@ class Notice(Model):
     group_offices: list[GroupOffice] = []
     carers_allowance: str | None = Field(None, description='e.g. "£6.70 per hour"')
     hashtag: str | None = None
+    social_media: str | None = Field(None, description="The organisation's social media policy, before the hashtag")
     notes: PackPath | None = Field(None, description="Markdown: further paragraphs for the notice")
 
 

@@ -8,6 +8,7 @@ previous meeting is the first paper after the agenda; then every other paper
 in item order, each followed by its appendices.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,12 @@ class Entry:
         return f"item-{self.number}"
 
 
+def _appendix_name(title, index):
+    """``Appendix A`` from "Appendix A - Slides"; else by its place on the agenda."""
+    match = re.match(r"(appendix|annex|annexe|schedule)\s+([A-Z0-9]+)\b", title, re.I)
+    return f"{match[1].title()} {match[2].upper()}" if match else f"Appendix {letter(index).upper()}"
+
+
 def number_items(agenda):
     """The agenda entries, public then private, numbered from 1."""
     ordered = [item for item in agenda if not item.private] + [item for item in agenda if item.private]
@@ -78,7 +85,7 @@ def number_items(agenda):
                     source=appendix.file,
                     private=item.private,
                     exempt_reason=item.exempt_reason,
-                    item_label=f"Agenda Item {number} · Appendix {letter(index)}",
+                    item_label=f"Agenda Item {number} · {_appendix_name(appendix.title, index)}",
                     is_appendix=True,
                 )
             )

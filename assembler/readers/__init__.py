@@ -7,6 +7,7 @@ PDF output, templates or the spec.
 from assembler.errors import PaperError
 from assembler.readers.docx import read_docx
 from assembler.readers.markdown import read_markdown
+from assembler.readers.note_export import read_note_export
 from assembler.readers.pdf import read_pdf
 
 READERS = {
@@ -18,6 +19,8 @@ READERS = {
 NOTE_READERS = {
     ".md": lambda path: read_markdown(path, as_note=True),
     ".markdown": lambda path: read_markdown(path, as_note=True),
+    ".txt": read_note_export,
+    ".docx": read_docx,
 }
 
 

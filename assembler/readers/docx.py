@@ -37,9 +37,13 @@ def read_docx(path, id_prefix="doc"):
         )
     except Exception as error:  # mammoth raises many kinds on damaged files
         raise PaperError(path, f"is not a Word document we can read ({type(error).__name__}: {error})") from None
-    warnings = [message.message for message in result.messages if "external" in message.message]
+    linked = [re.sub(r".*'(.*)'.*", r"\1", message.message) for message in result.messages
+              if "external" in message.message]
     html = _number_lists(result.value, parts)
     if not re.sub(r"<[^>]+>", "", html).strip() and "<img" not in html:
+        if linked:
+            raise PaperError(path, f"holds only a linked picture ({', '.join(linked)}), which is never fetched; "
+                                   "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
     cover, body = split_cover_block(html)
     body = clean_html(body)
@@ -48,7 +52,7 @@ def read_docx(path, id_prefix="doc"):
         body_html=body,
         cover=cover,
         images_without_alt=images_without_alt(body),
-        warnings=[f"linked image not included ({text.split(chr(39))[1] if chr(39) in text else text})" for text in warnings],
+        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
     )
 
 

@@ -21,8 +21,8 @@ _ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start", "type"},
     "li": {"value", "data-label", "id"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
     "p": {"class"},
     "span": {"class"},
     "sup": {"id"},
@@ -43,14 +43,16 @@ def clean_html(html):
         url_schemes={"http", "https", "mailto", "data"},
         link_rel=None,
         strip_comments=True,
+        filter_style_properties={"text-align"},  # table column alignment, and nothing else
     )
 
 
 def images_without_alt(html):
-    """The ``src`` of every image that has no (or an empty) alt text."""
+    """Each image with no (or an empty) alt text: its source, or "picture N" for an embedded one."""
     missing = []
-    for tag in re.findall(r"<img\b[^>]*>", html):
+    for number, tag in enumerate(re.findall(r"<img\b[^>]*>", html), 1):
         if not re.search(r'\balt="[^"]*\S[^"]*"', tag):
             src = re.search(r'\bsrc="([^"]*)"', tag)
-            missing.append(src[1] if src else "(no source)")
+            embedded = not src or src[1].startswith("data:")
+            missing.append(f"picture {number}" if embedded else src[1])
     return missing

@@ -36,7 +36,9 @@ class Renderer:
             base_url=(base_dir or self.pack_root).as_uri() + "/",
             url_fetcher=self.fetcher,
         )
+        # presentational hints: WeasyPrint honours <ol start> and <li value> only with them
         document = html.render(
-            stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT
+            stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT,
+            presentational_hints=True,
         )
         return document, self.fetcher.refused[before:]

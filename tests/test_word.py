@@ -1,0 +1,189 @@
+"""Word reports: content re-set in the house style, numbering as Word shows it, corpus files built or refused."""
+
+import io
+import re
+import shutil
+
+import docx
+import pytest
+from docx.enum.text import WD_BREAK
+from PIL import Image
+
+from tests.conftest import SHARED, write_files
+
+SPEC = """\
+meeting:
+  body: Scrutiny Board
+  date: 2025-10-15
+  time: "14:00"
+  venue: Guildhall, Castle Street, Burton
+agenda:
+  - title: Housing repairs performance
+    paper: papers/housing.docx
+  - title: Confidential staffing matter
+    paper: papers/staffing.docx
+    private: true
+    exempt_reason: Paragraph 1 of Schedule 12A
+"""
+
+
+def _image_bytes():
+    stream = io.BytesIO()
+    Image.new("RGB", (120, 60), "#2a6").save(stream, "PNG")
+    stream.seek(0)
+    return stream
+
+
+def _set_alt(document, text):
+    """python-docx has no API for alt text: set the picture's docPr/@descr."""
+    doc_pr = document.inline_shapes[-1]._inline.docPr
+    doc_pr.set("descr", text)
+
+
+def make_report(path, token="HOUSING"):
+    document = docx.Document()
+    document.core_properties.title = f"{token}-DOCPROPS-TITLE"
+    document.core_properties.author = f"{token}-DOCPROPS-AUTHOR"
+    document.add_heading("Housing repairs", 1)
+    for label, text in [("Purpose", "For scrutiny."), ("Summary", f"{token}-SUMMARY repairs are improving.")]:
+        document.add_paragraph().add_run(label).bold = True
+        document.add_paragraph(text)
+    document.add_paragraph().add_run("Recommendations").bold = True
+    document.add_paragraph("That the board:")
+    document.add_paragraph("Notes the report.", style="List Number")
+    document.add_paragraph().add_run("Action").bold = True
+    document.add_paragraph("Officers to act.")
+    document.add_paragraph("Contact officer: Jo Repairs")
+    document.add_paragraph("Email: jo@burton.example")
+    document.add_heading("Background", 2)
+    for n in range(1, 5):
+        para = document.add_paragraph(style="List Number")
+        para.add_run(f"Paragraph {token}-P{n} ")
+        para.add_run(f"with bold {token}-BOLD{n}").bold = True
+    document.add_paragraph(f"Bullet {token}-B1", style="List Bullet")
+    document.add_paragraph(f"Bullet {token}-B2", style="List Bullet")
+    for n in range(5, 8):
+        document.add_paragraph(f"Paragraph {token}-P{n}", style="List Number")
+    table = document.add_table(rows=3, cols=3)
+    table.style = "Table Grid"
+    for r in range(3):
+        for c in range(3):
+            table.cell(r, c).text = f"{token}-CELL{r}{c}"
+    merged = table.cell(2, 0).merge(table.cell(2, 1))
+    merged.text = f"{token}-MERGED"
+    for n in range(8, 11):
+        document.add_paragraph(f"Paragraph {token}-P{n}", style="List Number")
+    document.add_heading("A picture", 2)
+    document.add_picture(_image_bytes())
+    _set_alt(document, f"{token}-ALT chart of repairs")
+    run = document.add_paragraph().add_run(f"{token}-UNDERLINED")
+    run.underline = True
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph(f"{token}-LAST")
+    document.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from assembler.cli import main
+    from tests.pdfs import read_edition
+
+    folder = tmp_path_factory.mktemp("word")
+    write_files(folder, {"pack.yaml": SPEC})
+    (folder / "papers").mkdir()
+    make_report(folder / "papers/housing.docx")
+    make_report(folder / "papers/staffing.docx", token="STAFF")
+    assert main([str(folder / "pack.yaml"), "-o", str(folder / "out"), "-q"]) == 0
+    return read_edition(next((folder / "out").glob("*-members.pdf"))), read_edition(next((folder / "out").glob("*-public.pdf")))
+
+
+def flat(edition):
+    return re.sub(r"\s+", " ", " ".join(edition.texts))
+
+
+def test_every_paragraph_cell_and_bold_run_is_present(built):
+    text = flat(built[0])
+    for needle in [f"HOUSING-P{n}" for n in range(1, 11)] + [f"HOUSING-BOLD{n}" for n in range(1, 5)] + \
+                  ["HOUSING-B1", "HOUSING-B2", "HOUSING-MERGED", "HOUSING-UNDERLINED", "HOUSING-LAST"] + \
+                  [f"HOUSING-CELL{r}{c}" for r in range(2) for c in range(3)]:
+        assert needle in text, needle
+
+
+def test_numbering_continues_as_word_shows_it(built):
+    text = flat(built[0])
+    # the recommendation is item 1 of the same Word list, so Background starts at 2
+    numbers = [int(m[1]) for m in re.finditer(r"(\d+)\. Paragraph HOUSING-P\d+", text)]
+    assert numbers == list(range(2, 12))
+    order = [text.index(f"HOUSING-P{n} ") if f"HOUSING-P{n} " in text else text.index(f"HOUSING-P{n}") for n in range(1, 11)]
+    assert order == sorted(order)
+
+
+def test_the_cover_block_is_lifted(built):
+    members = built[0]
+    first = members.pages_with("HOUSING-SUMMARY")[0]
+    page = members.texts[first]
+    for needle in ["Purpose", "For scrutiny.", "Recommendation", "Notes the report.", "Action", "Officers to act.",
+                   "Contact officer:", "Jo Repairs", "jo@burton.example"]:
+        assert needle in page, needle
+    assert "HOUSING-P1" not in page  # the body starts on the next page, as in the seed pack
+
+
+def test_alt_text_reaches_the_tagged_pdf(built):
+    from tests.pdfs import all_strings
+
+    assert b"HOUSING-ALT chart of repairs" in all_strings(built[0].path)
+
+
+def test_word_properties_and_private_content_never_reach_the_public_edition(built):
+    from tests.pdfs import all_strings
+
+    members, public = built
+    public_blob = all_strings(public.path)
+    for token in [b"STAFF-", b"HOUSING-DOCPROPS", b"STAFF-ALT"]:
+        assert token not in public_blob
+    assert "STAFF-" not in flat(public)
+    assert "STAFF-P3" in flat(members)
+    assert b"HOUSING-DOCPROPS" not in all_strings(members.path)
+
+
+CORPUS_DOCX = sorted((SHARED / "corpus" / "docx").glob("*.docx"))
+
+
+@pytest.mark.parametrize("source", CORPUS_DOCX, ids=lambda path: path.name)
+def test_every_corpus_word_file_builds_or_is_refused_clearly(tmp_path, assemble, source):
+    shutil.copy(source, tmp_path / source.name)
+    write_files(tmp_path, {"pack.yaml": SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", source.name)})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert "Traceback" not in built.stderr
+    if built.code == 2:
+        (line,) = built.stderr.strip().splitlines()
+        assert source.name in line
+    else:
+        assert built.code == 0, built.stderr
+        assert len(list(built.out.glob("*.pdf"))) == 2
+
+
+def test_a_linked_picture_is_never_fetched_and_is_reported(tmp_path, assemble):
+    source = SHARED / "corpus" / "docx" / "mammoth-external-picture.docx"
+    shutil.copy(source, tmp_path / "external.docx")
+    write_files(tmp_path, {"pack.yaml": SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", "external.docx"),
+                           "tiny-picture.png": b"\x89PNG-would-be-read"})
+    built = assemble(tmp_path / "pack.yaml")
+    if built.code == 0:
+        assert "linked picture tiny-picture.png not included" in built.stderr
+    else:
+        assert built.code == 2 and "external.docx: holds only a linked picture (tiny-picture.png)" in built.stderr
+
+
+def test_underline_footnotes_and_links_from_real_files(tmp_path, assemble):
+    for name in ["mammoth-underline.docx", "mammoth-footnote-hyperlink.docx", "mammoth-footnotes.docx"]:
+        shutil.copy(SHARED / "corpus" / "docx" / name, tmp_path / name)
+    spec = SPEC.split("  - title: Housing")[0] + "".join(
+        f"  - title: Paper {n}\n    paper: {name}\n" for n, name in enumerate(
+            ["mammoth-underline.docx", "mammoth-footnote-hyperlink.docx", "mammoth-footnotes.docx"]))
+    write_files(tmp_path, {"pack.yaml": spec})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    text = flat(built.edition("members"))
+    assert "The Sunset Tree" in text and "A tachyon walks into a bar." in text and "Example" in text
