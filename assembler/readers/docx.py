@@ -46,7 +46,7 @@ def read_docx(path, id_prefix="doc"):
                                    "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
     cover, body = split_cover_block(html)
-    body = clean_html(body)
+    body = clean_html(_without_title(body))
     return Report(
         source=path,
         body_html=body,
@@ -54,6 +54,11 @@ def read_docx(path, id_prefix="doc"):
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
     )
+
+
+def _without_title(html):
+    """A report's own title heading goes: the pack prints the agenda's title above it."""
+    return re.sub(r"\A\s*<h1>.*?</h1>", "", html, count=1, flags=re.S)
 
 
 def _open_package(path):
