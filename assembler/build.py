@@ -9,10 +9,13 @@ either is put in place.
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from assembler.bind.editions import Edition, Imported, Label, write_edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
-from assembler.errors import InputError, PaperError
+from assembler.bind.leakcheck import find_leaks
+from assembler.errors import InputError, LeakError, PaperError
 from assembler.model import FinishedPdf, Note
 from assembler.readers import read_paper
 from assembler.readers.markdown import read_markdown_html
@@ -87,15 +90,39 @@ def build(spec_path, out_dir=None):
                    map=spec.meeting.place.map and spec.meeting.place.map.as_uri())
 
     front_pages = sum(len(document.pages) for document in front)
-    outputs = {}
-    for name in ("members", "public"):
-        outputs[edition_name(spec.meeting.body, spec.meeting.date, name)] = write_edition(
-            _edition(name, front, rendered, back, front_pages, slots)
-        )
-    members, public = write_together(out_dir or root, outputs)
+    editions = {name: write_edition(_edition(name, front, rendered, back, front_pages, slots))
+                for name in ("members", "public")}
+    _check_public_edition(editions, slots, papers, front_pages, _spec_texts(spec))
+    members, public = write_together(out_dir or root, {
+        edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
     numbered = next_page - 1
     total = front_pages + numbered + len(back.pages)
     return BuildResult(members, public, total, numbered, warnings)
+
+
+def _spec_texts(value):
+    """Every string in the spec: public by design (the agenda names even private items)."""
+    if isinstance(value, BaseModel):
+        return [text for item in value.__dict__.values() for text in _spec_texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _spec_texts(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def _check_public_edition(editions, slots, papers, front_pages, public_texts):
+    """Refuse to write anything if the public edition carries a private paper's content."""
+    private_papers = [papers[slot.anchor] for slot in slots if slot.private]
+    if not private_papers:
+        return
+    offset = front_pages - slots[0].first
+    private_pages = {page + offset for slot in slots if slot.private for page in range(slot.first, slot.last + 1)}
+    leaks = find_leaks(editions["public"], editions["members"], private_pages, private_papers, public_texts)
+    if leaks:
+        raise LeakError(
+            "the public edition would contain private content ("
+            + "; ".join(f"{leak.paper}: \"{leak.words}\"" for leak in leaks[:3])
+            + "); neither edition was written. This is a bug in assemble: please report it."
+        )
 
 
 def _edition(name, front, rendered, back, front_pages, slots):

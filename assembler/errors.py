@@ -37,3 +37,7 @@ class PaperError(InputError):
     def __init__(self, path, message):
         self.path = path
         super().__init__(f"{path}: {message}")
+
+
+class LeakError(AssemblerError):
+    """The public edition would carry something of a private paper: nothing is written."""

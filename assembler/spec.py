@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic import field_validator, model_validator
 
 from assembler.errors import InputError
@@ -21,10 +21,12 @@ from assembler.yaml_source import YamlSource, format_path
 SPEC_FORMAT = 1
 
 
-def _inside_pack(value: str, info: ValidationInfo) -> Path:
+def _inside_pack(value, info: ValidationInfo) -> Path:
     """Resolve a spec path against the spec's folder; refuse one that leaves it."""
     root = Path(info.context["root"])
-    if not value or not str(value).strip():
+    if not isinstance(value, str):
+        raise ValueError("must be a file path relative to the spec's folder, like papers/report.docx")
+    if not value.strip():
         raise ValueError("is empty: give a file path relative to the spec's folder")
     raw = Path(value)
     if raw.is_absolute():
@@ -39,7 +41,7 @@ def _inside_pack(value: str, info: ValidationInfo) -> Path:
     return path
 
 
-PackPath = Annotated[str, AfterValidator(_inside_pack)]
+PackPath = Annotated[Path, BeforeValidator(_inside_pack)]
 
 
 def _clock(value):

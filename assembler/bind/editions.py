@@ -10,9 +10,9 @@ structure tree): it only adds content under carrier pages and page labels.
 import io
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject
+from pypdf import PdfReader, PdfWriter
 
+from assembler.bind.imported import lay_under
 from assembler.render import PDF_VARIANT
 
 
@@ -48,24 +48,11 @@ def write_edition(edition):
     rendered = first.copy(pages).write_pdf(pdf_variant=PDF_VARIANT)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
     for imported in edition.imported:
-        _lay_under(writer, imported)
+        lay_under(writer, imported.path, imported.first)
     _label(writer, edition.labels)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
-
-
-def _lay_under(writer, imported):
-    """Place every page of ``imported.path`` beneath its carrier page."""
-    source = PdfWriter(clone_from=PdfReader(imported.path))
-    for offset, page in enumerate(source.pages):
-        page.transfer_rotation_to_content()
-        if "/Annots" in page:  # links, widgets and actions stay behind (see library notes)
-            del page[NameObject("/Annots")]
-        box = page.cropbox
-        carrier = writer.pages[imported.first + offset]
-        move = Transformation().translate(-float(box.left), -float(box.bottom))
-        carrier.merge_transformed_page(page, move, over=False)
 
 
 def _label(writer, labels):

@@ -13,13 +13,14 @@ import re
 import zipfile
 
 import mammoth
+from lxml import etree
 from lxml import html as lxml_html
 
 from assembler.errors import PaperError
 from assembler.model import Report
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt
-from assembler.readers.word_numbering import numbered_paragraphs
+from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -27,10 +28,10 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 
 def read_docx(path, id_prefix="doc"):
-    parts = _open_package(path)
+    package, parts = _printable_package(path)
     try:
         result = mammoth.convert_to_html(
-            io.BytesIO(path.read_bytes()),
+            io.BytesIO(package),
             style_map=STYLE_MAP,
             convert_image=mammoth.images.img_element(_image_source),
             id_prefix=f"{id_prefix}-",
@@ -61,24 +62,60 @@ def _without_title(html):
     return re.sub(r"\A\s*<h1>.*?</h1>", "", html, count=1, flags=re.S)
 
 
-def _open_package(path):
-    """The parts of the package that numbering needs; refuse what is not a sound .docx."""
+def _printable_package(path):
+    """The package with only what Word prints, and its parts that numbering needs.
+
+    Hidden text (``w:vanish``), tracked deletions and comment marks are taken
+    out of the document, its notes and headers before anything reads them;
+    a package that is not a sound .docx is refused.
+    """
     try:
         with zipfile.ZipFile(path) as package:
-            names = set(package.namelist())
-            if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED_BYTES:
+            infos = package.infolist()
+            if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
                 raise PaperError(path, f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; refused")
-            if "word/document.xml" not in names:
-                raise PaperError(path, "is not a Word document (.docx): it has no word/document.xml")
-            parts = {name: package.read(name) for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")
-                     if name in names}
+            entries = {info.filename: package.read(info) for info in infos}
     except zipfile.BadZipFile:
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
-    except (OSError, zipfile.LargeZipFile, EOFError) as error:
-        raise PaperError(path, f"cannot be read ({error})") from None
-    if re.search(rb"<!DOCTYPE", parts["word/document.xml"][:4096], re.I):
-        raise PaperError(path, "carries a DOCTYPE declaration; refused (a Word file never needs one)")
-    return parts
+    except (OSError, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
+        raise PaperError(path, f"cannot be read as a Word document ({error})") from None
+    if "word/document.xml" not in entries:
+        raise PaperError(path, "is not a Word document (.docx): it has no word/document.xml")
+    for name, data in entries.items():
+        if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):
+            raise PaperError(path, f"carries a DOCTYPE declaration in {name}; refused (a Word file never needs one)")
+    try:
+        for name in _TEXT_PARTS.intersection(entries):
+            entries[name] = _printed_only(entries[name])
+    except Exception as error:  # lxml.etree.XMLSyntaxError and kin: a damaged part
+        raise PaperError(path, f"is damaged: {name} is not well-formed XML ({error})") from None
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    parts = {name: entries[name] for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")
+             if name in entries}
+    return output.getvalue(), parts
+
+
+_TEXT_PARTS = {"word/document.xml", "word/footnotes.xml", "word/endnotes.xml"}
+
+
+def _printed_only(xml):
+    """Remove from a WordprocessingML part what Word does not print."""
+    root = parse_xml(xml)
+    doomed = [run for run in root.iter(f"{W}r") if _hidden(run.find(f"{W}rPr/{W}vanish"))]
+    doomed += list(root.iter(f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart", f"{W}commentRangeEnd"))
+    doomed += [run for run in root.iter(f"{W}r") if run.find(f"{W}commentReference") is not None]
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _hidden(vanish):
+    return vanish is not None and vanish.get(f"{W}val", "true").lower() not in ("0", "false", "off")
 
 
 def _image_source(image):

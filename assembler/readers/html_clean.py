@@ -1,9 +1,11 @@
 """The one sanitiser every reader passes its HTML through.
 
 Paper content is data: scripts, styles, frames and embedded objects go with
-their content, event handlers and unknown attributes are dropped, and only
-http(s)/mailto links and relative or data: image sources survive (the render
-stage's fetcher then decides which files an image may come from).
+their content, event handlers and unknown attributes are dropped (``rel``
+too, so ``<a rel=attachment>`` embeds nothing), links keep only http(s),
+mailto and in-page targets, and an image keeps its source only when it is a
+relative path or a data: URL.  The render stage's fetcher then decides which
+files inside the pack an image may come from.
 """
 
 import re
@@ -35,7 +37,7 @@ _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript"
 
 def clean_html(html):
     """Return ``html`` with only the tags and attributes a report may carry."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
@@ -44,7 +46,27 @@ def clean_html(html):
         link_rel=None,
         strip_comments=True,
         filter_style_properties={"text-align"},  # table column alignment, and nothing else
+        attribute_filter=_keep_attribute,
     )
+    return re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
+
+
+def outside_references(html):
+    """Images and stylesheets a paper's raw HTML points at outside itself: the officer is told."""
+    found = []
+    for tag in re.findall(r"<(?:img|link)\b[^>]*>", html, re.I):
+        source = re.search(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", tag, re.I)
+        if source and _keep_attribute("img", "src", source[1]) is None or tag.lower().startswith("<link"):
+            found.append(source[1] if source else tag)
+    return found
+
+
+def _keep_attribute(element, attribute, value):
+    """An image comes from the paper itself (a relative path or data: URL), never from elsewhere."""
+    if element == "img" and attribute == "src":
+        local = value.startswith("data:image/") or not re.match(r"^([a-z][a-z0-9+.-]*:|//|/|\\)", value, re.I)
+        return value if local else None
+    return value
 
 
 def images_without_alt(html):

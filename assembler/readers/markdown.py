@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
-from assembler.readers.html_clean import clean_html, images_without_alt
+from assembler.readers.html_clean import clean_html, images_without_alt, outside_references
 from assembler.yaml_source import YamlSource
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -32,6 +32,7 @@ def read_markdown(path, as_note=False):
     text = _read_text(path)
     front, body = _split_front_matter(path, text)
     body_html = markdown_to_html(body)
+    outside = outside_references(_markdown.render(body))
     allowed = _NOTE_KEYS if as_note else _REPORT_KEYS
     unknown = sorted(set(front) - allowed)
     if unknown:
@@ -45,7 +46,13 @@ def read_markdown(path, as_note=False):
             body_html=body_html,
         )
     cover = _cover_block(path, front) if front else None
-    return Report(source=path, body_html=body_html, cover=cover, images_without_alt=images_without_alt(body_html))
+    return Report(
+        source=path,
+        body_html=body_html,
+        cover=cover,
+        images_without_alt=images_without_alt(body_html),
+        warnings=[f"left out {reference}: it points outside the paper" for reference in outside],
+    )
 
 
 def _read_text(path):
