@@ -134,6 +134,7 @@ def test_no_trace_of_a_private_paper_in_the_public_edition(hostile):
         assert secret.encode() not in blob, secret
         assert secret.lower().encode() not in blob.lower()
     assert "SECRETMD-TEXT" in " ".join(members.texts)  # the members' edition does carry it
+    assert "SECRETPDF-BOOKMARK" in [title for _, title, _ in members.outline()]
 
 
 def test_imported_pdfs_lose_javascript_launch_attachments_and_interactivity_in_both_editions(hostile):
@@ -142,12 +143,14 @@ def test_imported_pdfs_lose_javascript_launch_attachments_and_interactivity_in_b
         for name in DANGEROUS_NAMES:
             assert name not in blob, (edition.path.name, name)
         for token in [b"OPENPDF-OPEN-JS", b"OPENPDF-DOC-JS", b"OPENPDF-PAGE-JS", b"OPENPDF-LINK-JS", b"OPENPDF-LAUNCH",
-                      b"OPENPDF-ATTACHMENT-CONTENT", b"OPENPDF-ATTACHED", b"OPENPDF-BOOKMARK", b"OPENPDF-INFO",
+                      b"OPENPDF-ATTACHMENT-CONTENT", b"OPENPDF-ATTACHED", b"OPENPDF-INFO",
                       b"OPENPDF-XMP"]:
             assert token not in blob, (edition.path.name, token)
         text = " ".join(edition.texts)
         assert "OPENPDF-PDF-TEXT" in text
         assert "OPENPDF-FORM-VALUE" in text  # the filled form still prints
+        outline = edition.outline()
+        assert (2, "OPENPDF-BOOKMARK") in [(depth, title) for depth, title, _ in outline]  # nested under its item
 
 
 def test_word_prints_what_word_prints(hostile):
