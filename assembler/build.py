@@ -34,14 +34,17 @@ class BuildResult:
 
 @dataclass
 class _Rendered:
-    """One slot's pages: the members' version and the public one (the same unless private)."""
+    """Pages of the body: a slot's members' and public versions (the same unless
+    private), or a blank page for double-sided printing (``slot`` is None)."""
 
     members: object
     public: object
+    slot: object = None
     imported: Path | None = None
 
 
-def build(spec_path, out_dir=None):
+def build(spec_path, out_dir=None, duplex=False):
+    """Build both editions of the pack described by ``spec_path``; return what was written."""
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     root = spec_path.parent.resolve()
@@ -58,19 +61,55 @@ def build(spec_path, out_dir=None):
     )
     facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
     warnings = []
+    body = _render_body(renderer, facts, slots, papers, warnings, duplex)
+    front = _render_front(renderer, facts, spec, entries, texts, warnings)
+    back = _render(renderer, warnings, "the back cover", "back_cover.html", facts,
+                   travel_html=texts.get("travel"),
+                   map=spec.meeting.place.map and spec.meeting.place.map.as_uri())
+    front_pages = sum(len(document.pages) for document in front)
+    if duplex and front_pages % 2:  # page 1 falls on a right-hand page
+        front.append(_render(renderer, warnings, "a blank page", "blank.html", facts, frame=None))
+        front_pages += 1
+    numbered = sum(len(part.members.pages) for part in body)
+    if duplex and numbered % 2 == 0:  # the back cover falls on the back of the last sheet
+        body.append(_blank(renderer, facts, warnings, numbered + 1))
+        numbered += 1
 
-    rendered = []
-    next_page = 1
+    editions = {name: write_edition(_edition(name, front, body, back, front_pages))
+                for name in ("members", "public")}
+    _check_public_edition(editions, slots, papers, front_pages, _spec_texts(spec))
+    members, public = write_together(out_dir or root, {
+        edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
+    total = front_pages + numbered + len(back.pages)
+    return BuildResult(members, public, total, numbered, warnings)
+
+
+def _render_body(renderer, facts, slots, papers, warnings, duplex):
+    """Every paper and appendix from printed page 1; with ``duplex``, each starts on an odd page."""
+    body, next_page = [], 1
     for slot in slots:
         paper = papers[slot.anchor]
         try:
-            rendered.append(_render_slot(renderer, facts, slot, paper, next_page, warnings))
+            body.append(_render_slot(renderer, facts, slot, paper, next_page, warnings))
         except PaperError:
             raise
         except Exception as error:  # say which paper broke the renderer, keep the cause
             raise RuntimeError(f"rendering {paper.source} failed: {error}") from error
         next_page = slot.last + 1
+        if duplex and next_page % 2 == 0 and slot is not slots[-1]:
+            body.append(_blank(renderer, facts, warnings, next_page))
+            next_page += 1
+    return body
 
+
+def _blank(renderer, facts, warnings, page):
+    frame = {"start": page, "item_label": None, "private_reason": None}
+    document = _render(renderer, warnings, "a blank page", "blank.html", facts, frame=frame)
+    return _Rendered(document, document)
+
+
+def _render_front(renderer, facts, spec, entries, texts, warnings):
+    """Cover, guidance notes, notice, membership and agenda (the agenda's ranges are known by now)."""
     front = [
         _render(renderer, warnings, "the cover", "cover.html", facts,
                 logo=spec.house.logo and spec.house.logo.as_uri()),
@@ -85,19 +124,7 @@ def build(spec_path, out_dir=None):
     front.append(_render(renderer, warnings, "the agenda", "agenda.html", facts,
                          public_entries=[e for e in entries if not e.private],
                          private_entries=[e for e in entries if e.private]))
-    back = _render(renderer, warnings, "the back cover", "back_cover.html", facts,
-                   travel_html=texts.get("travel"),
-                   map=spec.meeting.place.map and spec.meeting.place.map.as_uri())
-
-    front_pages = sum(len(document.pages) for document in front)
-    editions = {name: write_edition(_edition(name, front, rendered, back, front_pages, slots))
-                for name in ("members", "public")}
-    _check_public_edition(editions, slots, papers, front_pages, _spec_texts(spec))
-    members, public = write_together(out_dir or root, {
-        edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
-    numbered = next_page - 1
-    total = front_pages + numbered + len(back.pages)
-    return BuildResult(members, public, total, numbered, warnings)
+    return front
 
 
 def _spec_texts(value):
@@ -114,7 +141,7 @@ def _check_public_edition(editions, slots, papers, front_pages, public_texts):
     private_papers = [papers[slot.anchor] for slot in slots if slot.private]
     if not private_papers:
         return
-    offset = front_pages - slots[0].first
+    offset = front_pages - 1  # page index of printed page n is n + offset
     private_pages = {page + offset for slot in slots if slot.private for page in range(slot.first, slot.last + 1)}
     leaks = find_leaks(editions["public"], editions["members"], private_pages, private_papers, public_texts)
     if leaks:
@@ -125,13 +152,14 @@ def _check_public_edition(editions, slots, papers, front_pages, public_texts):
         )
 
 
-def _edition(name, front, rendered, back, front_pages, slots):
+def _edition(name, front, body, back, front_pages):
     documents, imported = list(front), []
     page_index = front_pages
-    for slot, part in zip(slots, rendered):
-        document = part.members if name == "members" else part.public
+    for part in body:
+        private = part.slot is not None and part.slot.private
+        document = part.public if name == "public" else part.members
         documents.append(document)
-        if part.imported is not None and (name == "members" or not slot.private):
+        if part.imported is not None and (name == "members" or not private):
             imported.append(Imported(part.imported, page_index))
         page_index += len(document.pages)
     documents.append(back)
@@ -180,6 +208,12 @@ def _render_slot(renderer, facts, slot, paper, start, warnings):
     if isinstance(paper, FinishedPdf):
         members = _render(renderer, warnings, what, "pdf_pages.html", facts, pdf=paper, **context)
         imported = paper.source
+        warnings.append(f"{what}: not accessible: its pages go in as they are, "
+                        + ("and its own tags are not carried into the pack" if paper.tagged else "with no tags")
+                        + "; publish an accessible version alongside")
+        if paper.unembedded_fonts:
+            warnings.append(f"{what}: uses fonts it does not carry ({', '.join(paper.unembedded_fonts[:4])}); "
+                            "printers and viewers will substitute them")
     elif isinstance(paper, Note):
         members = _render(renderer, warnings, what, "note.html", facts, paper.source.parent, note=paper, **context)
         imported = None
@@ -190,8 +224,8 @@ def _render_slot(renderer, facts, slot, paper, start, warnings):
         warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
     slot.first, slot.last = start, start + len(members.pages) - 1
     if not slot.private:
-        return _Rendered(members, members, imported)
+        return _Rendered(members, members, slot, imported)
     public_frame = {**frame, "private_reason": None}
     public = _render(renderer, warnings, what, "restricted.html", facts,
                      slot=slot, frame=public_frame, page_count=len(members.pages))
-    return _Rendered(members, public, imported)
+    return _Rendered(members, public, slot, imported)

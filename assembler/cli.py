@@ -34,6 +34,8 @@ def make_parser():
     )
     parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
     parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
+    parser.add_argument("--duplex", action="store_true",
+                        help="for double-sided printing: every paper starts on a right-hand page, blank versos between")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     parser.add_argument("--version", action="version", version=f"assemble {__version__}")
@@ -47,7 +49,7 @@ def main(argv=None):
 
     started = time.monotonic()
     try:
-        result = build(args.spec, args.output)
+        result = build(args.spec, args.output, duplex=args.duplex)
     except AssemblerError as error:
         _print_problems(error)
         return error.exit_code

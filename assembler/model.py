@@ -90,6 +90,7 @@ class FinishedPdf:
     pages: list[PageBox]
     outline: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page index)
     tagged: bool = False
+    unembedded_fonts: list[str] = field(default_factory=list)
 
 
 Paper = Report | Note | FinishedPdf

@@ -102,3 +102,49 @@ def all_strings(path):
             blobs.append(obj.get_data())
         blobs.append(repr(obj).encode("utf-8", "replace"))
     return b"\n".join(blobs)
+
+
+def structure_problems(reader):
+    """Marked content that does not resolve through the structure tree's ParentTree."""
+    tree = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    parents = {}
+
+    def collect(node):
+        node = node.get_object()
+        numbers = node.get("/Nums", [])
+        for index in range(0, len(numbers), 2):
+            parents[int(numbers[index])] = numbers[index + 1].get_object()
+        for kid in node.get("/Kids", []):
+            collect(kid)
+
+    collect(tree["/ParentTree"])
+    problems = []
+    for index, page in enumerate(reader.pages):
+        content = page.get_contents()
+        ids = {int(n) for n in re.findall(rb"/MCID\s+(\d+)", content.get_data())} if content else set()
+        if not ids:
+            continue
+        key = page.get("/StructParents")
+        if key is None or int(key) not in parents:
+            problems.append(f"page {index + 1}: marked content but no entry in the ParentTree")
+            continue
+        elements = parents[int(key)]
+        missing = [n for n in ids if n >= len(elements) or elements[n] is None]
+        if missing:
+            problems.append(f"page {index + 1}: MCIDs {missing[:5]} resolve to no structure element")
+    return problems
+
+
+def unembedded_fonts(path):
+    """Fonts in the file whose program is not embedded: poppler's pdffonts when it is
+    installed (an independent reader), else the assembler's own check."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts"):
+        lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+        column = lines[0].index("emb")
+        return sorted({line[:column].split()[0] for line in lines[2:] if line[column:column + 3].strip() == "no"})
+    from assembler.readers.pdf import unembedded_fonts as own
+
+    return own(PdfReader(path))

@@ -47,6 +47,7 @@ def write_edition(edition):
     pages = [page for document in edition.documents for page in document.pages]
     rendered = first.copy(pages).write_pdf(pdf_variant=PDF_VARIANT)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
+    writer.pdf_header = b"%PDF-1.7"  # as WeasyPrint wrote it for PDF/UA-1; pypdf would say 1.3
     for imported in edition.imported:
         lay_under(writer, imported.path, imported.first)
     _label(writer, edition.labels)

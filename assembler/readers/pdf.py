@@ -63,7 +63,39 @@ def read_pdf(path):
     for number, box in enumerate(pages, 1):
         if not (1 <= box.width <= MAX_SIDE and 1 <= box.height <= MAX_SIDE):
             raise PaperError(path, f"page {number} has an impossible size ({box.width:.0f} x {box.height:.0f} pt)")
-    return FinishedPdf(source=path, pages=pages, outline=_outline(reader), tagged=tagged)
+    try:
+        fonts = unembedded_fonts(reader)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        fonts = ["(unreadable font resources)"]
+    return FinishedPdf(source=path, pages=pages, outline=_outline(reader), tagged=tagged, unembedded_fonts=fonts)
+
+
+def unembedded_fonts(reader):
+    """Names of the fonts a PDF's pages use without carrying the font program."""
+    found = set()
+
+    def check(resources, depth=0):
+        if resources is None or depth > 8:
+            return
+        resources = resources.get_object()
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            if font.get("/Subtype") == "/Type3":
+                continue
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                found.add(str(font.get("/BaseFont", "(unnamed)")).lstrip("/"))
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                check(xobject.get("/Resources"), depth + 1)
+
+    for page in reader.pages:
+        check(page.get("/Resources"))
+    return sorted(found)
 
 
 def _outline(reader):
