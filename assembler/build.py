@@ -50,8 +50,8 @@ def build(spec_path, out_dir=None, duplex=False):
     root = spec_path.parent.resolve()
     entries = number_items(spec.agenda)
     slots = pack_order(entries, spec.previous_note)
-    papers = _read_papers(slots, spec.previous_note)
-    texts = _read_venue_texts(spec)
+    papers = read_papers(slots, spec.previous_note)
+    texts = read_venue_texts(spec)
 
     renderer = Renderer(
         root,
@@ -167,7 +167,7 @@ def _edition(name, front, body, back, front_pages):
     return Edition(documents, imported, labels)
 
 
-def _read_papers(slots, previous_note):
+def read_papers(slots, previous_note):
     """Every slot's document model; all unreadable files reported together."""
     papers, problems = {}, []
     for slot in slots:
@@ -182,7 +182,7 @@ def _read_papers(slots, previous_note):
     return papers
 
 
-def _read_venue_texts(spec):
+def read_venue_texts(spec):
     """The Markdown files of the venue and notice, as HTML."""
     files = {
         "guidance": spec.meeting.place.guidance,

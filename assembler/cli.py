@@ -1,6 +1,7 @@
 """The command line: the only place that parses arguments, prints and exits."""
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -12,6 +13,27 @@ from assembler.errors import AssemblerError, ExitCode
 
 MAX_PROBLEM_LINES = 5
 
+COMMANDS = {
+    "check": ("check a spec and every file it names, without writing anything",
+              "example:\n  assemble check packs/iib-2017-01-24/pack.yaml\n\n"
+              "Prints every problem at once (file, key, line) and warns when the pack would go out\n"
+              "fewer than five clear days before the meeting, or a private item lacks 28 clear days'\n"
+              "notice (meeting.dispatch and meeting.private_notice in the spec).\n"
+              "exit status: 0 the pack can be built; 2 it cannot."),
+    "schema": ("print the JSON Schema of pack.yaml, for editors",
+               "example:\n  assemble schema > pack.schema.json\n\n"
+               "Then put  # yaml-language-server: $schema=pack.schema.json  on the first line of\n"
+               "pack.yaml, and VS Code's YAML extension completes and checks it."),
+    "scaffold": ("write a draft Word report for every .docx paper that does not exist yet",
+                 "example:\n  assemble scaffold pack.yaml\n\n"
+                 "Drafts come from the house template (templates/word/report.docx, or word/report.docx\n"
+                 "in the spec's house.templates folder). An existing file is never overwritten."),
+    "minutes": ("write the skeleton of the meeting's note as a Word file",
+                "example:\n  assemble minutes pack.yaml -o note-2017-01-24.docx\n\n"
+                "Items, date, venue and an attendance list from the membership. Fill it in after the\n"
+                "meeting and give it as previous_note in the next meeting's spec."),
+}
+
 EPILOG = """\
 example:
   assemble packs/iib-2017-01-24/pack.yaml -o out/
@@ -20,41 +42,51 @@ Writes two PDFs named after the meeting: the members' edition (every paper,
 private ones marked NOT FOR PUBLICATION) and the public edition (private papers
 replaced page for page by restricted pages).
 
-exit status: 0 built; 1 internal error (please report it); 2 a problem with
+other commands (assemble COMMAND --help for each):
+""" + "".join(f"  {name:<9} {summary}\n" for name, (summary, _) in COMMANDS.items()) + """
+exit status: 0 done; 1 internal error (please report it); 2 a problem with
 the spec or a paper, named on stderr with its file, key and line.
 """
 
 
-def make_parser():
-    parser = argparse.ArgumentParser(
-        prog="assemble",
-        description="Build the agenda pack of a meeting from its YAML spec.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
-    parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
-    parser.add_argument("--duplex", action="store_true",
-                        help="for double-sided printing: every paper starts on a right-hand page, blank versos between")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems")
+def _parser(prog, description, epilog):
+    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     parser.add_argument("--version", action="version", version=f"assemble {__version__}")
     return parser
 
 
-def main(argv=None):
-    args = make_parser().parse_args(argv)
-    _quiet_libraries(args.debug)
-    from assembler.build import build  # imported late: --help and --version stay fast
+def make_parser(command=None):
+    if command is None:
+        parser = _parser("assemble", "Build the agenda pack of a meeting from its YAML spec.", EPILOG)
+        parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
+        parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
+        parser.add_argument("--duplex", action="store_true",
+                            help="for double-sided printing: every paper starts on a right-hand page")
+        parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems and warnings")
+        return parser
+    summary, epilog = COMMANDS[command]
+    parser = _parser(f"assemble {command}", summary[0].upper() + summary[1:] + ".", epilog)
+    if command != "schema":
+        parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
+    if command == "minutes":
+        parser.add_argument("-o", "--output", type=Path, help="the Word file to write (default: note-DATE.docx beside the spec)")
+    return parser
 
-    started = time.monotonic()
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    args = make_parser(command).parse_args(argv[1:] if command else argv)
+    _quiet_libraries(args.debug)
     try:
-        result = build(args.spec, args.output, duplex=args.duplex)
+        return _run(command, args)
     except AssemblerError as error:
         _print_problems(error)
         return error.exit_code
     except KeyboardInterrupt:
-        print("assemble: interrupted; earlier editions are unchanged", file=sys.stderr)
+        print("assemble: interrupted; earlier files are unchanged", file=sys.stderr)
         return 130
     except Exception:
         if args.debug:
@@ -65,14 +97,48 @@ def main(argv=None):
             print("This is a bug in assemble. Please report it with the spec, and run again "
                   "with --debug to see the traceback.", file=sys.stderr)
         return ExitCode.internal_error
+
+
+def _run(command, args):
+    if command == "schema":
+        from assembler.spec import json_schema
+
+        print(json.dumps(json_schema(), indent=2))
+    elif command == "check":
+        from assembler.check import check
+
+        result = check(args.spec)
+        print(f"{args.spec}: the pack can be built: {result.items} items, {result.papers} papers and appendices"
+              + (f", {result.private_items} private" if result.private_items else "") + ".")
+        _print_warnings(result.warnings)
+    elif command == "scaffold":
+        from assembler.drafts import scaffold
+
+        written = scaffold(args.spec)
+        for path in written:
+            print(f"wrote draft {path}")
+        if not written:
+            print("every Word paper the spec names already exists: nothing written")
+    elif command == "minutes":
+        from assembler.drafts import minutes
+
+        print(f"wrote the note's skeleton: {minutes(args.spec, args.output)}")
+    else:
+        _build(args)
+    return ExitCode.ok
+
+
+def _build(args):
+    from assembler.build import build  # imported late: --help and --version stay fast
+
+    started = time.monotonic()
+    result = build(args.spec, args.output, duplex=args.duplex)
     if not args.quiet:
         seconds = time.monotonic() - started
         print(f"Built {result.page_count} pages ({result.numbered_pages} numbered) in {seconds:.1f} s:")
         print(f"  members' edition: {result.members}")
         print(f"  public edition:   {result.public}")
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    return ExitCode.ok
+    _print_warnings(result.warnings)
 
 
 def _quiet_libraries(debug):
@@ -83,9 +149,17 @@ def _quiet_libraries(debug):
         logging.getLogger(name).setLevel(level)
 
 
+def _print_warnings(warnings):
+    if warnings:
+        print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:", file=sys.stderr)
+        for warning in warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+
+
 def _print_problems(error):
     problems = getattr(error, "problems", [str(error)])
     for line in problems[:MAX_PROBLEM_LINES]:
         print(f"assemble: {line}", file=sys.stderr)
     if len(problems) > MAX_PROBLEM_LINES:
-        print(f"assemble: ... and {len(problems) - MAX_PROBLEM_LINES} more problems", file=sys.stderr)
+        print(f"assemble: ... and {len(problems) - MAX_PROBLEM_LINES} more (assemble check lists them all)",
+              file=sys.stderr)

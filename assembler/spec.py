@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import BeforeValidator, WithJsonSchema, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic import field_validator, model_validator
 
 from assembler.errors import InputError
@@ -34,6 +34,8 @@ def _inside_pack(value, info: ValidationInfo) -> Path:
     path = (root / raw).resolve()
     if not path.is_relative_to(root.resolve()):
         raise ValueError(f"{value!r} leads outside the spec's folder")
+    if not path.exists() and info.context.get("drafts") and path.suffix.lower() == ".docx":
+        return path  # `assemble scaffold` is about to write it
     if not path.exists():
         raise ValueError(f"file not found: {value}")
     if not path.is_file():
@@ -41,7 +43,8 @@ def _inside_pack(value, info: ValidationInfo) -> Path:
     return path
 
 
-PackPath = Annotated[Path, BeforeValidator(_inside_pack)]
+PackPath = Annotated[Path, BeforeValidator(_inside_pack),
+                     WithJsonSchema({"type": "string", "description": "a file inside the spec's folder"})]
 
 
 def _clock(value):
@@ -54,7 +57,8 @@ def _clock(value):
     return datetime.time(int(match[1]), int(match[2]))
 
 
-Clock = Annotated[datetime.time, BeforeValidator(_clock)]
+Clock = Annotated[datetime.time, BeforeValidator(_clock),
+                  WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:.][0-5]\d$", "examples": ["18:30"]})]
 Phone = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
 
 
@@ -106,6 +110,9 @@ class Meeting(Model):
     contact: Contact | None = None
     next_meeting: NextMeeting | None = None
     language: str = Field("en-GB", description="The language of the pack, for screen readers")
+    dispatch: datetime.date | None = Field(None, description="When the pack goes out (default: today), for the notice checks")
+    private_notice: datetime.date | None = Field(
+        None, description="When notice of the intention to meet in private was published (28 clear days needed)")
     cc: str | None = Field(None, description="Who else receives the pack, printed on the cover")
 
     @property
@@ -122,6 +129,7 @@ class House(Model):
     templates: str | None = Field(None, description="A folder of templates overriding the shipped ones by name")
     stylesheet: PackPath | None = None
     website: str | None = None
+    implications: str = Field("Implications for Wales", description="The devolved-nation heading of report drafts")
 
     @field_validator("templates")
     @classmethod
@@ -212,8 +220,20 @@ class Spec(Model):
         return self
 
 
-def load_spec(path):
-    """Read and check ``pack.yaml``; raise ``InputError`` listing every problem."""
+def json_schema():
+    """The spec's JSON Schema, from the same models the loader validates with."""
+    schema = Spec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Agenda pack spec (pack.yaml)"
+    return schema
+
+
+def load_spec(path, drafts=False):
+    """Read and check ``pack.yaml``; raise ``InputError`` listing every problem.
+
+    With ``drafts`` a Word paper that does not exist yet is no problem: it is
+    about to be scaffolded.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -230,7 +250,7 @@ def load_spec(path):
         raise InputError(f"{path}: the spec must be a mapping with meeting: and agenda: keys")
     problems = dict(source.problems)
     try:
-        spec = Spec.model_validate(source.data, context={"root": path.parent.resolve()})
+        spec = Spec.model_validate(source.data, context={"root": path.parent.resolve(), "drafts": drafts})
     except ValidationError as error:
         found = _unique(error.errors())
         for problem in found:

@@ -5,7 +5,7 @@ PDF output, templates or the spec.
 """
 
 from assembler.errors import PaperError
-from assembler.readers.docx import read_docx
+from assembler.readers.docx import read_docx, read_note_docx
 from assembler.readers.markdown import read_markdown
 from assembler.readers.note_export import read_note_export
 from assembler.readers.pdf import read_pdf
@@ -20,7 +20,7 @@ NOTE_READERS = {
     ".md": lambda path: read_markdown(path, as_note=True),
     ".markdown": lambda path: read_markdown(path, as_note=True),
     ".txt": read_note_export,
-    ".docx": read_docx,
+    ".docx": read_note_docx,
 }
 
 
@@ -36,6 +36,6 @@ def read_paper(path, as_note=False, id_prefix="paper"):
         kinds = ", ".join(sorted(readers))
         what = "a note of a meeting" if as_note else "a paper"
         raise PaperError(path, f"{path.suffix or 'a file with no ending'} is not supported as {what} (use {kinds})")
-    if reader is read_docx:
+    if reader in (read_docx, read_note_docx):
         return reader(path, id_prefix=id_prefix)
     return reader(path)

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from assembler.errors import PaperError
-from assembler.model import Report
+from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
@@ -28,6 +28,77 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 
 def read_docx(path, id_prefix="doc"):
+    html, linked = _docx_html(path, id_prefix)
+    cover, body = split_cover_block(html)
+    body = clean_html(_without_title(body))
+    return Report(
+        source=path,
+        body_html=body,
+        cover=cover,
+        images_without_alt=images_without_alt(body),
+        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
+    )
+
+
+def read_note_docx(path, id_prefix="note"):
+    """A note of a meeting written in Word (such as `assemble minutes` drafts).
+
+    Items are the headings that start with a number (``3 Budget monitoring``);
+    the attendance appendix is the table after an "Appendix … Attendance"
+    heading; Title, Date and Venue come from the labelled table at the top.
+    A note without numbered headings is kept whole.
+    """
+    html, _ = _docx_html(path, id_prefix)
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    header, items, attendance, body = {}, [], [], []
+    current, in_appendix = None, False
+    for block in root:
+        text = re.sub(r"\s+", " ", block.text_content()).strip()
+        number = re.match(r"(\d+[a-z]?)\.?\s+(.+)", text) if block.tag in ("h1", "h2", "h3") else None
+        if block.tag == "table" and not items and not header:
+            header = _labelled_rows(block)
+        elif block.tag in ("h1", "h2", "h3") and re.match(r"appendix\b.*attendance", text, re.I):
+            in_appendix, current = True, None
+        elif in_appendix and block.tag == "table":
+            attendance = _attendance_rows(block)
+        elif number:
+            current = NoteItem(number[1], number[2], "")
+            items.append(current)
+        elif current is not None:
+            items[-1] = NoteItem(current.number, current.title, items[-1].body_html + lxml_html.tostring(block, encoding="unicode"))
+            current = items[-1]
+        elif block.tag not in ("h1",) and not in_appendix and not re.match(r"attendance\b|an attendance list", text, re.I):
+            body.append(lxml_html.tostring(block, encoding="unicode"))
+    items = [NoteItem(item.number, item.title, clean_html(item.body_html)) for item in items]
+    return Note(source=path, meeting=header.get("title"), date=header.get("date"), venue=header.get("venue"),
+                items=items, body_html=clean_html("".join(body)), attendance=attendance)
+
+
+def _labelled_rows(table):
+    rows = {}
+    for row in table.iter("tr"):
+        cells = [re.sub(r"\s+", " ", cell.text_content()).strip() for cell in row.iter("td", "th")]
+        if len(cells) >= 2 and cells[0].endswith(":"):
+            rows[cells[0].rstrip(":").strip().lower()] = cells[1]
+    return rows
+
+
+def _attendance_rows(table):
+    rows = []
+    for row in list(table.iter("tr"))[1:]:
+        cells = [re.sub(r"\s+", " ", cell.text_content()).strip() for cell in row.iter("td", "th")] + ["", "", ""]
+        role, name, authority = cells[:3]
+        if not name:
+            continue
+        if rows and (not role or role == rows[-1].role):
+            rows[-1].people.append((name, authority))
+        else:
+            rows.append(AttendanceRow(role, [(name, authority)]))
+    return rows
+
+
+def _docx_html(path, id_prefix):
+    """The document as mammoth's HTML with Word's list numbers, and the linked pictures left out."""
     package, parts = _printable_package(path)
     try:
         result = mammoth.convert_to_html(
@@ -46,15 +117,7 @@ def read_docx(path, id_prefix="doc"):
             raise PaperError(path, f"holds only a linked picture ({', '.join(linked)}), which is never fetched; "
                                    "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
-    cover, body = split_cover_block(html)
-    body = clean_html(_without_title(body))
-    return Report(
-        source=path,
-        body_html=body,
-        cover=cover,
-        images_without_alt=images_without_alt(body),
-        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
-    )
+    return html, linked
 
 
 def _without_title(html):

@@ -1,0 +1,99 @@
+"""`assemble check`: can this pack be built, and is it on time?  Writes nothing.
+
+Everything the build would refuse is reported at once (the spec, every paper,
+the venue's files and pictures); then the deadlines of the law on access to
+meetings are checked and reported as warnings:
+
+* the agenda and reports must be open to inspection at least five clear days
+  before the meeting (Local Government Act 1972, s100B(3)); a clear day
+  counts neither the day of publication nor the day of the meeting;
+* a meeting held partly in private needs 28 clear days' notice of that
+  intention (the Local Authorities (Executive Arrangements) (Meetings and
+  Access to Information) (England) Regulations 2012, reg. 5).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from PIL import Image, UnidentifiedImageError
+from lxml import etree
+
+from assembler.bind.plan import number_items, pack_order
+from assembler.build import read_papers, read_venue_texts
+from assembler.errors import InputError
+from assembler.spec import load_spec
+
+PUBLICATION_CLEAR_DAYS = 5
+PRIVATE_NOTICE_CLEAR_DAYS = 28
+
+
+@dataclass
+class CheckResult:
+    items: int
+    papers: int
+    private_items: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def clear_days(before, after):
+    """Whole days strictly between two dates."""
+    return (after - before).days - 1
+
+
+def check(spec_path, today=None):
+    """Raise ``InputError`` with every problem; else say what the pack holds and what is late."""
+    spec = load_spec(spec_path)
+    entries = number_items(spec.agenda)
+    slots = pack_order(entries, spec.previous_note)
+    problems = []
+    for step in (lambda: read_papers(slots, spec.previous_note), lambda: read_venue_texts(spec)):
+        try:
+            step()
+        except InputError as error:
+            problems.extend(error.problems)
+    for path in (spec.house.logo, spec.meeting.place.map):
+        if path is not None and (problem := _picture_problem(path)):
+            problems.append(f"{path}: {problem}")
+    if problems:
+        raise InputError(problems)
+    result = CheckResult(len(entries), len(slots), sum(entry.private for entry in entries))
+    result.warnings = _deadlines(spec, today or datetime.date.today(), result.private_items)
+    return result
+
+
+def _deadlines(spec, today, private_items):
+    meeting = spec.meeting
+    dispatch = meeting.dispatch or today
+    warnings = []
+    days = clear_days(dispatch, meeting.date)
+    if dispatch >= meeting.date:
+        warnings.append(f"the meeting on {meeting.date:%d %B %Y} is not after the dispatch date {dispatch:%d %B %Y}: "
+                        "give meeting.dispatch in the spec if the pack went out earlier")
+    elif days < PUBLICATION_CLEAR_DAYS:
+        warnings.append(
+            f"published on {dispatch:%d %B %Y}, the pack gives {max(days, 0)} clear days before the meeting on "
+            f"{meeting.date:%d %B %Y}; the law asks for {PUBLICATION_CLEAR_DAYS} (Local Government Act 1972, s100B)")
+    if private_items and meeting.private_notice is not None:
+        notice = clear_days(meeting.private_notice, meeting.date)
+        if notice < PRIVATE_NOTICE_CLEAR_DAYS:
+            warnings.append(
+                f"{private_items} private item(s), but notice of meeting in private was given on "
+                f"{meeting.private_notice:%d %B %Y}: {max(notice, 0)} clear days, where "
+                f"{PRIVATE_NOTICE_CLEAR_DAYS} are needed (2012 Regulations, reg. 5)")
+    return warnings
+
+
+def _picture_problem(path):
+    """Why a logo or map cannot be drawn, or None."""
+    if path.suffix.lower() == ".svg":
+        try:
+            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+        except etree.XMLSyntaxError as error:
+            return f"is not a readable SVG picture ({error})"
+        return None if root.tag.endswith("svg") else "is not an SVG picture"
+    try:
+        with Image.open(path) as picture:
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        return f"is not a picture we can print ({error})"
+    return None
