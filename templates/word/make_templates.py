@@ -38,7 +38,7 @@ def report():
     document.add_paragraph("[Summarise the report in a few sentences.]")
     bold(document, "Recommendations")
     document.add_paragraph("That the {{ body }}:")
-    document.add_paragraph("[Notes / agrees / approves …]", style="List Number")
+    document.add_paragraph("[Notes / agrees / approves …]", style="List Number 2")  # its own list: the body counts from 1
     bold(document, "Action")
     document.add_paragraph("[Who will do what as a result.]")
     table = document.add_table(rows=4, cols=2)
