@@ -1,9 +1,11 @@
 """The pipeline: spec -> readers -> renderers -> binder -> two editions on disk.
 
-Every paper is read before anything is rendered (so a bad file stops the
-build at once, with all bad files named); every paper is rendered before the
-agenda (whose ranges need the page counts); both editions are written before
-either is put in place.
+Every paper is read before anything is rendered (a bad file stops the build
+at once, every bad file named).  Parts render independently, in parallel and
+through the cache: first the papers and the front and back matter, then what
+needs their page counts (the agenda, the public edition's restricted pages,
+the page furniture).  Both editions are bound from the same parts and
+checked before either is put in place.
 """
 
 from dataclasses import dataclass, field
@@ -11,15 +13,16 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assembler.bind.editions import Edition, Imported, Label, write_edition
+from assembler.bind.leakcheck import find_leaks
+from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
-from assembler.bind.leakcheck import find_leaks
-from assembler.errors import InputError, LeakError, PaperError
+from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
-from assembler.readers import read_paper
 from assembler.readers.markdown import read_markdown_html
-from assembler.render import Renderer
+from assembler.render.cache import PartCache, cache_folder, folder_digest
+from assembler.render.jobs import Job, Workers, read_request
+from assembler.render.templates import ASSETS, TEMPLATES
 from assembler.spec import load_spec
 
 
@@ -30,101 +33,185 @@ class BuildResult:
     page_count: int  # pages in each edition
     numbered_pages: int  # pages printed 1..n
     warnings: list[str] = field(default_factory=list)
+    rendered: int = 0  # parts drawn in this build
+    cached: int = 0  # parts taken from the cache
 
 
 @dataclass
-class _Rendered:
-    """Pages of the body: a slot's members' and public versions (the same unless
-    private), or a blank page for double-sided printing (``slot`` is None)."""
+class _Body:
+    """A stretch of numbered pages: a slot's paper, or a blank verso (``slot`` None)."""
 
-    members: object
+    slot: object
+    members: object  # a rendered Part, or a FinishedPdf laid in as it is
     public: object
-    slot: object = None
-    imported: Path | None = None
+    pages: int
 
 
-def build(spec_path, out_dir=None, duplex=False):
+def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None):
     """Build both editions of the pack described by ``spec_path``; return what was written."""
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     root = spec_path.parent.resolve()
     entries = number_items(spec.agenda)
     slots = pack_order(entries, spec.previous_note)
-    papers = read_papers(slots, spec.previous_note)
     texts = read_venue_texts(spec)
-
-    renderer = Renderer(
-        root,
-        house_templates=spec.house.templates and Path(spec.house.templates),
-        house_stylesheet=spec.house.stylesheet,
-        language=spec.meeting.language,
-    )
+    settings = {"pack_root": root, "house_templates": spec.house.templates and Path(spec.house.templates),
+                "house_stylesheet": spec.house.stylesheet, "language": spec.meeting.language}
+    cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, settings["house_templates"]) + _digest_file(
+        spec.house.stylesheet), roots=[root, TEMPLATES, ASSETS]) if use_cache else None
     facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
     warnings = []
-    body = _render_body(renderer, facts, slots, papers, warnings, duplex)
-    front = _render_front(renderer, facts, spec, entries, texts, warnings)
-    back = _render(renderer, warnings, "the back cover", "back_cover.html", facts,
-                   travel_html=texts.get("travel"),
-                   map=spec.meeting.place.map and spec.meeting.place.map.as_uri())
-    front_pages = sum(len(document.pages) for document in front)
-    if duplex and front_pages % 2:  # page 1 falls on a right-hand page
-        front.append(_render(renderer, warnings, "a blank page", "blank.html", facts, frame=None))
-        front_pages += 1
-    numbered = sum(len(part.members.pages) for part in body)
-    if duplex and numbered % 2 == 0:  # the back cover falls on the back of the last sheet
-        body.append(_blank(renderer, facts, warnings, numbered + 1))
-        numbered += 1
 
-    editions = {name: write_edition(_edition(name, front, body, back, front_pages))
-                for name in ("members", "public")}
+    with Workers(settings, cache, progress=progress) as workers:
+        papers = read_papers(slots, spec.previous_note, workers.read)
+        front_jobs = _front_jobs(facts, spec, texts)
+        paper_jobs = [_paper_job(facts, slot, papers[slot.anchor]) for slot in slots]
+        back_job = Job("the back cover", "back_cover.html", {**facts, "travel_html": texts.get("travel"),
+                       "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
+        blank_job = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
+        first_jobs = front_jobs + [job for job in paper_jobs if job] + [back_job, blank_job]
+        drawn = workers.run(first_jobs)
+        front, back, blank = drawn[:len(front_jobs)], drawn[-2], drawn[-1]
+        rendered = iter(drawn[len(front_jobs):-2])
+        members = [next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)]
+        body = _lay_out(slots, members, blank, duplex)
+
+        restricted = [_restricted_job(facts, part) for part in body if part.slot is not None and part.slot.private]
+        later_jobs = [_agenda_job(facts, entries)] + restricted + [_furniture_job(facts, body, name)
+                                                                   for name in ("members", "public")]
+        later = workers.run(later_jobs)
+        front.append(later[0])
+        for part, public in zip([p for p in body if p.slot is not None and p.slot.private], later[1:-2]):
+            part.public = public
+        furniture = {"members": later[-2], "public": later[-1]}
+        if duplex and sum(part.pages for part in front) % 2:  # page 1 falls on a right-hand page
+            front.append(workers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0])
+        stats = dict(workers.stats)
+
+    for part, job in zip(drawn + later, first_jobs + later_jobs):
+        warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
+    warnings.extend(_paper_warnings(slots, papers))
+    front_pages = sum(part.pages for part in front)
+    numbered = sum(part.pages for part in body)
+    editions = {name: _bind(name, front, body, back, furniture[name], front_pages) for name in ("members", "public")}
     _check_public_edition(editions, slots, papers, front_pages, _spec_texts(spec))
-    members, public = write_together(out_dir or root, {
+    members_path, public_path = write_together(out_dir or root, {
         edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
-    total = front_pages + numbered + len(back.pages)
-    return BuildResult(members, public, total, numbered, warnings)
+    total = front_pages + numbered + back.pages
+    return BuildResult(members_path, public_path, total, numbered, warnings, stats["rendered"], stats["cached"])
 
 
-def _render_body(renderer, facts, slots, papers, warnings, duplex):
-    """Every paper and appendix from printed page 1; with ``duplex``, each starts on an odd page."""
-    body, next_page = [], 1
-    for slot in slots:
-        paper = papers[slot.anchor]
-        try:
-            body.append(_render_slot(renderer, facts, slot, paper, next_page, warnings))
-        except PaperError:
-            raise
-        except Exception as error:  # say which paper broke the renderer, keep the cause
-            raise RuntimeError(f"rendering {paper.source} failed: {error}") from error
-        next_page = slot.last + 1
-        if duplex and next_page % 2 == 0 and slot is not slots[-1]:
-            body.append(_blank(renderer, facts, warnings, next_page))
-            next_page += 1
+def _lay_out(slots, members, blank, duplex):
+    """The numbered pages in order, each slot's range set; blank versos where ``duplex`` needs them."""
+    body, page = [], 1
+    for slot, part in zip(slots, members):
+        pages = len(part.pages) if isinstance(part, FinishedPdf) else part.pages
+        slot.first, slot.last = page, page + pages - 1
+        body.append(_Body(slot, part, part, pages))
+        page += pages
+        # the next paper starts on a right-hand (odd) page; the back cover, on a left-hand one
+        if duplex and page % 2 == (0 if slot is not slots[-1] else 1):
+            body.append(_Body(None, blank, blank, 1))
+            page += 1
     return body
 
 
-def _blank(renderer, facts, warnings, page):
-    frame = {"start": page, "item_label": None, "private_reason": None}
-    document = _render(renderer, warnings, "a blank page", "blank.html", facts, frame=frame)
-    return _Rendered(document, document)
-
-
-def _render_front(renderer, facts, spec, entries, texts, warnings):
-    """Cover, guidance notes, notice, membership and agenda (the agenda's ranges are known by now)."""
-    front = [
-        _render(renderer, warnings, "the cover", "cover.html", facts,
-                logo=spec.house.logo and spec.house.logo.as_uri()),
-        _render(renderer, warnings, "the guidance notes", "guidance.html", facts,
-                guidance_html=texts.get("guidance")),
-        _render(renderer, warnings, "the notice", "notice.html", facts,
-                has_map=bool(spec.meeting.place.map), notes_html=texts.get("notes")),
+def _front_jobs(facts, spec, texts):
+    jobs = [
+        Job("the cover", "cover.html", {**facts, "logo": spec.house.logo and spec.house.logo.as_uri()}),
+        Job("the guidance notes", "guidance.html", {**facts, "guidance_html": texts.get("guidance")}),
+        Job("the notice", "notice.html", {**facts, "has_map": bool(spec.meeting.place.map),
+                                          "notes_html": texts.get("notes")}),
     ]
     if spec.membership is not None:
-        front.append(_render(renderer, warnings, "the membership", "membership.html", facts,
-                             membership=spec.membership))
-    front.append(_render(renderer, warnings, "the agenda", "agenda.html", facts,
-                         public_entries=[e for e in entries if not e.private],
-                         private_entries=[e for e in entries if e.private]))
-    return front
+        jobs.append(Job("the membership", "membership.html", {**facts, "membership": spec.membership}))
+    return jobs
+
+
+def _agenda_job(facts, entries):
+    return Job("the agenda", "agenda.html", {**facts, "public_entries": [e for e in entries if not e.private],
+                                             "private_entries": [e for e in entries if e.private]})
+
+
+def _paper_job(facts, slot, paper):
+    """The job that draws a paper in the members' edition; None for a finished PDF (laid in as it is)."""
+    if isinstance(paper, FinishedPdf):
+        return None
+    frame = {"item_label": slot.item_label, "private_reason": slot.exempt_reason if slot.private else None}
+    what = f"{slot.bookmark} ({paper.source.name})"
+    if isinstance(paper, Note):
+        return Job(what, "note.html", {**facts, "slot": slot.view(), "frame": frame, "note": paper}, paper.source.parent)
+    return Job(what, "report.html", {**facts, "slot": slot.view(), "frame": frame, "report": paper}, paper.source.parent)
+
+
+def _restricted_job(facts, part):
+    frame = {"item_label": part.slot.item_label, "private_reason": None}
+    return Job(f"{part.slot.bookmark} (restricted pages)", "restricted.html",
+               {**facts, "slot": part.slot.view(), "frame": frame, "page_count": part.pages})
+
+
+def _furniture_job(facts, body, edition):
+    """The overlay that numbers an edition's pages (and marks a private finished PDF's)."""
+    kinds, pages = [], []
+    for part in body:
+        shown = part.public if edition == "public" else part.members
+        private = part.slot.exempt_reason if part.slot is not None and part.slot.private else None
+        boxes = shown.pages if isinstance(shown, FinishedPdf) else [None] * shown.pages
+        for box in boxes:
+            kind = ({"width": 595.28, "height": 841.89, "imported": False, "private_reason": None} if box is None else
+                    {"width": box.width, "height": box.height, "imported": True, "private_reason": private})
+            if kind not in kinds:
+                kinds.append(kind)
+            pages.append(kinds.index(kind))
+    return Job(f"the page numbers of the {edition} edition", "furniture.html", {**facts, "kinds": kinds, "pages": pages})
+
+
+def _bind(name, front, body, back, furniture, front_pages):
+    """One edition's PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
+    edition = Edition(front[0].pdf)
+    for part in front[1:]:
+        edition.add_rendered(part.pdf)
+    anchors, first_numbered = {}, edition.page_count
+    for part in body:
+        shown = part.public if name == "public" else part.members
+        if isinstance(shown, FinishedPdf):
+            slot = part.slot
+            bookmarks = [(slot.level, slot.bookmark, 0)] + [
+                (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
+            start = edition.add_imported(shown.source, bookmarks)
+        else:
+            start = edition.add_rendered(shown.pdf)
+        if part.slot is not None:
+            anchors[part.slot.anchor] = start
+    back_page = edition.page_count
+    edition.add_rendered(back.pdf)
+    labels = [(0, "r", None, 1), (first_numbered, "D", None, 1), (back_page, None, "Back cover", 1)]
+    return edition.finish(furniture.pdf, first_numbered, labels, anchors)
+
+
+def _paper_warnings(slots, papers):
+    """What the officer should know about the papers: parts that are not accessible, missing alt text."""
+    warnings = []
+    for slot in slots:
+        paper = papers[slot.anchor]
+        what = f"{slot.bookmark} ({paper.source.name})"
+        if isinstance(paper, FinishedPdf):
+            warnings.append(f"{what}: not accessible: its pages go in as they are, "
+                            + ("and its own tags are not carried into the pack" if paper.tagged else "with no tags")
+                            + "; publish an accessible version alongside")
+            if paper.unembedded_fonts:
+                warnings.append(f"{what}: uses fonts it does not carry ({', '.join(paper.unembedded_fonts[:4])}); "
+                                "printers and viewers will substitute them")
+        elif not isinstance(paper, Note):
+            warnings.extend(f"{what}: image {src} has no alt text" for src in paper.images_without_alt)
+            warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
+    return warnings
+
+
+def _digest_file(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
 
 
 def _spec_texts(value):
@@ -152,34 +239,20 @@ def _check_public_edition(editions, slots, papers, front_pages, public_texts):
         )
 
 
-def _edition(name, front, body, back, front_pages):
-    documents, imported = list(front), []
-    page_index = front_pages
-    for part in body:
-        private = part.slot is not None and part.slot.private
-        document = part.public if name == "public" else part.members
-        documents.append(document)
-        if part.imported is not None and (name == "members" or not private):
-            imported.append(Imported(part.imported, page_index))
-        page_index += len(document.pages)
-    documents.append(back)
-    labels = [Label(0, style="/r"), Label(front_pages, style="/D", start=1), Label(page_index, prefix="Back cover")]
-    return Edition(documents, imported, labels)
+def read_papers(slots, previous_note, read_all=None):
+    """Every slot's document model; all unreadable files reported together.
 
-
-def read_papers(slots, previous_note):
-    """Every slot's document model; all unreadable files reported together."""
-    papers, problems = {}, []
-    for slot in slots:
-        is_note = slot.source == "previous_note"
-        try:
-            path = previous_note if is_note else slot.source
-            papers[slot.anchor] = read_paper(path, as_note=is_note, id_prefix=slot.anchor)
-        except PaperError as error:
-            problems.extend(error.problems)
+    ``read_all`` reads a list of ``(path, as_note, id_prefix)`` (in parallel,
+    say), giving for each a model or a list of problems.
+    """
+    requests = [(previous_note if slot.source == "previous_note" else slot.source, slot.source == "previous_note",
+                 slot.anchor) for slot in slots]
+    results = read_all(requests) if read_all else [read_request(request) for request in requests]
+    problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise InputError(problems)
-    return papers
+    return {slot.anchor: result for slot, result in zip(slots, results)}
+
 
 
 def read_venue_texts(spec):
@@ -190,42 +263,3 @@ def read_venue_texts(spec):
         "notes": spec.notice.notes,
     }
     return {key: read_markdown_html(path) for key, path in files.items() if path is not None}
-
-
-def _render(renderer, warnings, what, template, facts, base_dir=None, **context):
-    document, refused = renderer.render(template, base_dir=base_dir, **facts, **context)
-    warnings.extend(f"{what}: left out {url} ({reason})" for url, reason in refused)
-    return document
-
-
-def _render_slot(renderer, facts, slot, paper, start, warnings):
-    """Render one paper or appendix from printed page ``start``; set its range."""
-    what = f"{slot.bookmark} ({paper.source.name})"
-    frame = {"start": start, "item_label": slot.item_label, "private_reason": None}
-    if slot.private:
-        frame["private_reason"] = slot.exempt_reason
-    context = {"slot": slot, "frame": frame}
-    if isinstance(paper, FinishedPdf):
-        members = _render(renderer, warnings, what, "pdf_pages.html", facts, pdf=paper, **context)
-        imported = paper.source
-        warnings.append(f"{what}: not accessible: its pages go in as they are, "
-                        + ("and its own tags are not carried into the pack" if paper.tagged else "with no tags")
-                        + "; publish an accessible version alongside")
-        if paper.unembedded_fonts:
-            warnings.append(f"{what}: uses fonts it does not carry ({', '.join(paper.unembedded_fonts[:4])}); "
-                            "printers and viewers will substitute them")
-    elif isinstance(paper, Note):
-        members = _render(renderer, warnings, what, "note.html", facts, paper.source.parent, note=paper, **context)
-        imported = None
-    else:
-        members = _render(renderer, warnings, what, "report.html", facts, paper.source.parent, report=paper, **context)
-        imported = None
-        warnings.extend(f"{what}: image {src} has no alt text" for src in paper.images_without_alt)
-        warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
-    slot.first, slot.last = start, start + len(members.pages) - 1
-    if not slot.private:
-        return _Rendered(members, members, slot, imported)
-    public_frame = {**frame, "private_reason": None}
-    public = _render(renderer, warnings, what, "restricted.html", facts,
-                     slot=slot, frame=public_frame, page_count=len(members.pages))
-    return _Rendered(members, public, slot, imported)

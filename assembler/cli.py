@@ -64,6 +64,8 @@ def make_parser(command=None):
         parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
         parser.add_argument("--duplex", action="store_true",
                             help="for double-sided printing: every paper starts on a right-hand page")
+        parser.add_argument("--no-cache", action="store_true",
+                            help="render every part afresh (the cache of rendered parts is neither read nor written)")
         parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems and warnings")
         return parser
     summary, epilog = COMMANDS[command]
@@ -132,13 +134,34 @@ def _build(args):
     from assembler.build import build  # imported late: --help and --version stay fast
 
     started = time.monotonic()
-    result = build(args.spec, args.output, duplex=args.duplex)
+    progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        result = build(args.spec, args.output, duplex=args.duplex, use_cache=not args.no_cache, progress=progress)
+    finally:
+        if progress:
+            progress.done()
     if not args.quiet:
         seconds = time.monotonic() - started
-        print(f"Built {result.page_count} pages ({result.numbered_pages} numbered) in {seconds:.1f} s:")
+        reused = f", {result.cached} of {result.cached + result.rendered} parts from the cache" if result.cached else ""
+        print(f"Built {result.page_count} pages ({result.numbered_pages} numbered) in {seconds:.1f} s{reused}:")
         print(f"  members' edition: {result.members}")
         print(f"  public edition:   {result.public}")
     _print_warnings(result.warnings)
+
+
+class _Progress:
+    """One line on a terminal's stderr, rewritten as parts are rendered."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, what):
+        self.count += 1
+        print(f"\r\033[K  rendered {self.count}: {what[:70]}", end="", file=sys.stderr, flush=True)
+
+    def done(self):
+        if self.count:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def _quiet_libraries(debug):

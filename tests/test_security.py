@@ -312,9 +312,8 @@ def test_the_self_check_withholds_both_editions_if_the_public_one_leaks(tmp_path
         "  - title: Acquisition of land\n    paper: papers/private.md\n"
         "    private: true\n    exempt_reason: Paragraph 3 of Schedule 12A\n")
     write_files(tmp_path, {"pack.yaml": spec, "papers/private.md": PRIVATE_MARKDOWN, "papers/public.md": "Public.\n"})
-    original = assembler.build._edition
-    monkeypatch.setattr(assembler.build, "_edition",
-                        lambda name, *args: original("members", *args))
+    original = assembler.build._bind
+    monkeypatch.setattr(assembler.build, "_bind", lambda name, *args: original("members", *args))
     built = assemble(tmp_path / "pack.yaml")
     assert built.code == 1
     assert "the public edition would contain private content" in built.stderr

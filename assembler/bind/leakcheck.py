@@ -15,16 +15,18 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+import io
+
+import pikepdf
 import pypdfium2
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, StreamObject, TextStringObject
 
 from assembler.model import FinishedPdf, Note, Report
 
 RUN = 6  # words in a fingerprint of running text
 # Strings every PDF carries that say nothing of its content (and match between any two files)
-_TOOL_KEYS = {"/Producer", "/Creator", "/CreationDate", "/ModDate", "/PTEX.Fullbanner", "/ID", "/Lang", "/Type"}
+_TOOL_KEYS = {"/Producer", "/Creator", "/CreationDate", "/ModDate", "/PTEX.Fullbanner", "/ID", "/Lang", "/Type",
+              "/FontDescriptor", "/DescendantFonts", "/CIDSystemInfo", "/FontFamily", "/ToUnicode", "/Encoding"}
 _TOOL_XMP = re.compile(r"<(pdf:Producer|xmp:CreatorTool|xmp:\w*Date|xmpMM:\w+|pdfaid:\w+|pdfuaid:\w+)\b.*?</\1>", re.S)
 
 
@@ -37,19 +39,20 @@ class Leak:
 def find_leaks(public_pdf, members_pdf, private_pages, private_papers, public_texts=()):
     """Leaks of ``private_papers`` into ``public_pdf`` (bytes).
 
-    Allowed: what the members' edition prints on its pages that are not in
-    ``private_pages``, and ``public_texts`` (the spec's own words: house name,
-    item titles, exempt reasons), which the public edition carries by design.
+    Allowed: words that the members' edition prints on its pages that are
+    not in ``private_pages``, or that ``public_texts`` hold (the spec's own
+    words: house name, item titles, exempt reasons): the public edition
+    carries those by design.
     """
     public = _fingerprints(_page_texts(public_pdf) + _strings(public_pdf))
     members = _page_texts(members_pdf)
-    allowed = _fingerprints([text for index, text in enumerate(members) if index not in private_pages])
-    allowed |= _fingerprints(list(public_texts))
+    allowed_texts = [text for index, text in enumerate(members) if index not in private_pages] + list(public_texts)
+    allowed = " ".join(_words(text) for text in allowed_texts)
     leaks = []
     for paper in private_papers:
-        found = (_fingerprints(paper_texts(paper)) & public) - allowed
+        found = sorted(words for words in _fingerprints(paper_texts(paper)) & public if words not in allowed)
         if found:
-            leaks.append(Leak(paper.source.name, sorted(found)[0]))
+            leaks.append(Leak(paper.source.name, found[0]))
     return leaks
 
 
@@ -79,11 +82,16 @@ def _html_text(html):
     return re.sub(r"<[^>]+>", " ", html).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 
 
+def _words(text):
+    """Lower-case words, punctuation off: the form fingerprints are compared in."""
+    words = re.findall(r"[\w@.'’/:-]+", text.lower())
+    return " ".join(word.strip(".'’:-") for word in words if word.strip(".'’:-"))
+
+
 def _fingerprints(texts):
     found = set()
     for text in texts:
-        words = re.findall(r"[\w@.'’/:-]+", text.lower())
-        words = [word.strip(".'’:-") for word in words if word.strip(".'’:-")]
+        words = _words(text).split()
         if 2 <= len(words) < RUN and len(" ".join(words)) >= 12:
             found.add(" ".join(words))  # a short string: an alt text, a title, a value
         for start in range(0, max(len(words) - RUN + 1, 0)):
@@ -100,41 +108,31 @@ def _page_texts(data):
 
 
 def _strings(data):
-    """Every text string in a PDF's objects, and its XMP metadata: not the page drawings."""
-    import io
-
-    reader = PdfReader(io.BytesIO(data))
-    found, seen = [], set()
+    """Every text string in a PDF's objects, and its XMP metadata and attachments: not the page drawings."""
+    found = []
 
     def visit(value, depth=0):
         if depth > 60:
             return
-        if isinstance(value, (TextStringObject, ByteStringObject)):
-            found.append(str(value) if isinstance(value, TextStringObject) else value.decode("latin-1"))
-        elif isinstance(value, DictionaryObject):
-            if isinstance(value, StreamObject) and value.get("/Type") in ("/Metadata", "/EmbeddedFile"):
-                found.append(_TOOL_XMP.sub(" ", value.get_data().decode("utf-8", "replace")))
-            for key, item in value.items():
-                if key not in ("/Parent", "/P", "/Pg", "/Contents") and key not in _TOOL_KEYS:
-                    visit_reference(item, depth + 1)
-        elif isinstance(value, ArrayObject):
+        if isinstance(value, pikepdf.String):
+            found.append(str(value))
+        elif isinstance(value, pikepdf.Dictionary) or isinstance(value, pikepdf.Stream):
+            for key in value.keys():
+                if key not in _TOOL_KEYS:
+                    item = value.get(key)
+                    if not getattr(item, "is_indirect", False):  # indirect ones are visited on their own
+                        visit(item, depth + 1)
+        elif isinstance(value, pikepdf.Array):
             for item in value:
-                visit_reference(item, depth + 1)
+                if not getattr(item, "is_indirect", False):
+                    visit(item, depth + 1)
 
-    def visit_reference(item, depth):
-        reference = getattr(item, "indirect_reference", None)
-        if hasattr(item, "idnum"):  # an IndirectObject
-            if item.idnum in seen:
-                return
-            seen.add(item.idnum)
-            item = item.get_object()
-        elif reference is not None:
-            if reference.idnum in seen:
-                return
-            seen.add(reference.idnum)
-        visit(item, depth)
-
-    visit_reference(reader.trailer, 0)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Type") in (pikepdf.Name.Metadata, pikepdf.Name.EmbeddedFile):
+                found.append(_TOOL_XMP.sub(" ", obj.read_bytes().decode("utf-8", "replace")))
+            visit(obj)
+        visit(pdf.trailer)
     return [re.sub(r"<[^>]+>", " ", text) for text in found]
 
 

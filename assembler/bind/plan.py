@@ -35,6 +35,13 @@ class Slot:
     def page_count(self):
         return self.last - self.first + 1
 
+    def view(self):
+        """What a template may show of the slot: never where it falls in the pack, so
+        that a paper's rendered pages stay valid (and cached) when others change."""
+        return {"anchor": self.anchor, "title": self.title, "bookmark": self.bookmark, "level": self.level,
+                "item_label": self.item_label, "is_appendix": self.is_appendix,
+                "exempt_reason": self.exempt_reason, "private": self.private}
+
 
 @dataclass
 class Entry:

@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+LINK_PREFIX = "https://pack.invalid/"  # a link to another part; the binder turns it into a jump
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -57,4 +58,5 @@ def make_environment(house_templates=None):
     environment.filters.update(
         long_date=long_date, day_date=day_date, clock=clock, css_string=css_string, letter=letter
     )
+    environment.globals["pack_link"] = lambda anchor: f"{LINK_PREFIX}#{anchor}"
     return environment

@@ -1,0 +1,198 @@
+"""Join separately rendered, tagged parts into one tagged PDF (pikepdf).
+
+Common merge tools drop or clash the parts' structure trees.  Here each
+part's pages are copied with its structure elements; every page's
+``/StructParents`` key (and every annotation's ``/StructParent``) is moved
+past the keys already used, and the part's ParentTree entries are moved the
+same way, so every marked-content id still resolves; the parts' top
+elements become children of the first part's structure tree root.
+
+Finished PDFs come in page by page: only a page's drawing and what it needs
+(resources, boxes, rotation).  Their printable annotations (filled forms,
+stamps) are drawn into the page first ("flattened"); their catalog
+(JavaScript, open actions, attachments, outline, metadata) is never read.
+
+The page furniture (printed numbers, the not-for-publication band on
+finished PDFs' pages) comes from one overlay PDF, placed over each page as
+an artifact.  Links to other parts arrive as ``LINK_PREFIX#anchor`` URIs
+and leave as jumps to the anchor's page.  Bookmarks are rebuilt for the
+whole edition from each part's own and the finished PDFs' outlines.
+"""
+
+import io
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+
+from assembler.render.templates import LINK_PREFIX
+_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate", "/UserUnit",
+              "/StructParents", "/Annots", "/Tabs", "/Group"}
+_IMPORTED_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",
+                       "/UserUnit", "/Group"}
+
+
+@dataclass
+class Bookmark:
+    level: int  # 1 = top
+    title: str
+    page: int
+
+
+class Edition:
+    """One edition being bound, part after part."""
+
+    def __init__(self, first_part):
+        self.pdf = pikepdf.open(io.BytesIO(first_part))
+        tree = self.pdf.Root.StructTreeRoot
+        self.kids = list(tree.K) if isinstance(tree.K, Array) else [tree.K]
+        self.parents = _numbers(tree.ParentTree)
+        self.bookmarks = _bookmarks(self.pdf, 0)
+        self.anchors = {}
+
+    @property
+    def page_count(self):
+        return len(self.pdf.pages)
+
+    def add_rendered(self, data):
+        """Append a tagged part (PDF bytes from the renderer)."""
+        source = pikepdf.open(io.BytesIO(data))
+        start, offset = self.page_count, (max(self.parents, default=-1) + 1)
+        tree = source.Root.StructTreeRoot
+        top = list(tree.K) if isinstance(tree.K, Array) else [tree.K]
+        for element in top:
+            if "/P" in element:
+                del element.P  # not the part's root: ours, set below
+        self.bookmarks += _bookmarks(source, start)
+        # unlike pages.extend, keeps the named destinations of the part's own links (footnotes)
+        self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
+        for element in top:
+            copied = self.pdf.copy_foreign(element if element.is_indirect else source.make_indirect(element))
+            copied.P = self.pdf.Root.StructTreeRoot
+            self.kids.append(copied)
+        for key, value in _numbers(tree.ParentTree).items():
+            if not value.is_indirect:  # copy_foreign takes only indirect objects
+                value = source.make_indirect(value)
+            self.parents[key + offset] = self.pdf.copy_foreign(value)
+        for page in self.pdf.pages[start:]:
+            if "/StructParents" in page:
+                page.StructParents = int(page.StructParents) + offset
+            for annotation in page.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        role_map = tree.get("/RoleMap")
+        if role_map is not None:
+            ours = self.pdf.Root.StructTreeRoot.setdefault(Name.RoleMap, Dictionary())
+            for key, value in role_map.items():
+                ours[key] = value
+        return start
+
+    def add_imported(self, path, bookmarks=()):
+        """Append every page of a finished PDF, as it prints and nothing more."""
+        source = pikepdf.open(path, password="")
+        try:
+            source.generate_appearance_streams()
+        except pikepdf.PdfError:  # a form qpdf cannot draw: its values do not print
+            pass
+        source.flatten_annotations(mode="print")
+        for page in source.pages:
+            for key in list(page.keys()):
+                if key not in _IMPORTED_PAGE_KEYS:
+                    del page[key]
+        start = self.page_count
+        self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
+        self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
+        return start
+
+    def finish(self, furniture, first_numbered, labels, anchors):
+        """Overlay the page furniture from page index ``first_numbered``, then write
+        the structure, page labels, bookmarks and links.
+
+        ``labels``: (first page index, style "D"/"r" or None, prefix or None, start).
+        """
+        overlay = pikepdf.open(io.BytesIO(furniture))
+        for page, furnishing in zip(self.pdf.pages[first_numbered:], overlay.pages):
+            form = self.pdf.copy_foreign(pikepdf.Page(furnishing).as_form_xobject())
+            pikepdf.Page(page).add_overlay(form, shrink=False, expand=False)
+        tree = self.pdf.Root.StructTreeRoot
+        tree.K = Array(self.kids)
+        nums = Array()
+        for key in sorted(self.parents):
+            nums.extend([key, self.parents[key]])
+        tree.ParentTree = self.pdf.make_indirect(Dictionary(Nums=nums))
+        tree.ParentTreeNextKey = max(self.parents, default=-1) + 1
+        nums = Array()
+        for first, style, prefix, start in labels:
+            label = Dictionary(St=start)
+            if style:
+                label.S = Name("/" + style)
+            if prefix:
+                label.P = pikepdf.String(prefix)
+            nums.extend([first, label])
+        self.pdf.Root.PageLabels = Dictionary(Nums=nums)
+        self._link(anchors)
+        self._outline()
+        output = io.BytesIO()
+        self.pdf.save(output, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                      deterministic_id=True)
+        return output.getvalue()
+
+    def _link(self, anchors):
+        for page in self.pdf.pages:
+            for annotation in page.get("/Annots", []):
+                action = annotation.get("/A")
+                uri = str(action.get("/URI", "")) if action is not None else ""
+                if not uri.startswith(LINK_PREFIX):
+                    continue
+                target = anchors.get(uri.partition("#")[2])
+                if target is None:
+                    del annotation.A
+                    continue
+                annotation.A = Dictionary(S=Name.GoTo, D=Array([self.pdf.pages[target].obj, Name.Fit]))
+
+    def _outline(self):
+        with self.pdf.open_outline() as outline:
+            outline.root.clear()
+            stack = []  # (level, item): the open branch
+            for bookmark in self.bookmarks:
+                item = pikepdf.OutlineItem(bookmark.title, bookmark.page)
+                while stack and stack[-1][0] >= bookmark.level:
+                    stack.pop()
+                (stack[-1][1].children if stack else outline.root).append(item)
+                stack.append((bookmark.level, item))
+
+
+def _numbers(tree):
+    """A number tree (``/Nums`` and ``/Kids``) as {key: value}."""
+    found = {}
+    nums = tree.get("/Nums", [])
+    for index in range(0, len(nums), 2):
+        found[int(nums[index])] = nums[index + 1]
+    for kid in tree.get("/Kids", []):
+        found.update(_numbers(kid))
+    return found
+
+
+def _bookmarks(pdf, first_page):
+    """A part's own outline as bookmarks, its pages moved to start at ``first_page``."""
+    found = []
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+
+    def walk(items, level):
+        for item in items:
+            destination = item.destination
+            page = None
+            if isinstance(destination, Array) and len(destination):
+                page = pages.get(destination[0].objgen)
+            elif item.action is not None and "/D" in item.action:
+                page = pages.get(item.action.D[0].objgen)
+            if page is not None:
+                found.append(Bookmark(level, str(item.title), first_page + page))
+            walk(item.children, level + 1)
+
+    with pdf.open_outline() as outline:
+        walk(outline.root, 1)
+    if "/Outlines" in pdf.Root:
+        del pdf.Root.Outlines
+    return found

@@ -1,0 +1,157 @@
+"""A content-addressed cache of rendered parts, so a rebuild renders only what changed.
+
+The key covers everything a part's pages depend on: the template and its
+context (the paper's content among it), every file the part draws (images,
+logo, map), the shipped templates, stylesheet, fonts and assets, the house's
+templates and stylesheet, and the versions of this program and of the
+libraries that draw.  An entry that is unreadable, truncated or written by
+another version simply misses and is rendered again; nothing is trusted
+that does not check out.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import os
+import pickle
+import re
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+from pydantic import BaseModel
+
+import assembler
+
+VERSIONS = {name: version(name) for name in
+            ("weasyprint", "pydyf", "tinycss2", "pikepdf", "mammoth", "markdown-it-py", "nh3", "pypdf")}
+VERSIONS["assembler"] = assembler.__version__
+
+
+def cache_folder():
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "agenda-pack-assembler" / "parts"
+
+
+def folder_digest(*folders):
+    """One digest of every file under ``folders`` (names and bytes)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        if folder is None:
+            continue
+        folder = Path(folder)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _code_digest():
+    """The program's own source: a changed reader or renderer never trusts an older entry."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(assembler.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+VERSIONS["code"] = _code_digest()
+
+
+class PartCache:
+    """Rendered parts by key; ``roots`` are the folders a part may draw files from
+    (the renderer's fetcher refuses the rest, so the key never reads them either)."""
+
+    def __init__(self, folder, setting_digest, roots):
+        self.folder = Path(folder)
+        self.setting_digest = setting_digest
+        self.roots = [Path(root).resolve() for root in roots]
+
+    def key(self, template, context, base_dir):
+        text = json.dumps({"template": template, "context": context, "base": str(base_dir),
+                           "files": self._files_drawn(context, base_dir), "setting": self.setting_digest,
+                           "versions": VERSIONS}, default=_plain, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _files_drawn(self, context, base_dir):
+        """Digests of the files a part will draw: file URLs in its context, images its HTML names."""
+        text = json.dumps(context, default=_plain, sort_keys=True)
+        paths = [Path(uri[len("file://"):]) for uri in re.findall(r'file://[^"\s\\]+', text)]
+        if base_dir is not None:
+            paths += [Path(base_dir) / src for src in re.findall(r'src=\\?"([^"\\]+)', text)
+                      if not re.match(r"[a-z]+:", src)]
+        found = {}
+        for path in paths:
+            resolved = path.resolve()
+            inside = any(resolved.is_relative_to(root) for root in self.roots)
+            found[str(path)] = _digest(resolved) if inside and resolved.is_file() else None
+        return found
+
+    def get(self, key):
+        """(pdf bytes, page count, refused) or None."""
+        try:
+            meta = json.loads((self.folder / f"{key}.json").read_text())
+            pdf = (self.folder / f"{key}.pdf").read_bytes()
+        except (OSError, ValueError):
+            return None
+        if (meta.get("versions") != VERSIONS or hashlib.sha256(pdf).hexdigest() != meta.get("sha256")
+                or not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]):
+            return None
+        return pdf, int(meta["pages"]), [tuple(item) for item in meta.get("refused", [])]
+
+    def paper_key(self, request):
+        """The key of a paper read from ``(path, as_note, id_prefix)``: its bytes and how it is read."""
+        path, as_note, id_prefix = request
+        text = json.dumps({"file": _digest(Path(path)), "as_note": as_note, "prefix": id_prefix,
+                           "suffix": Path(path).suffix.lower(), "versions": VERSIONS}, sort_keys=True)
+        return "paper-" + hashlib.sha256(text.encode()).hexdigest()
+
+    def get_paper(self, key):
+        """A document model read before, or None.  (Pickled: the cache is the user's own folder.)"""
+        try:
+            data = (self.folder / f"{key}.pickle").read_bytes()
+            digest, body = data[:64], data[64:]
+            if hashlib.sha256(body).hexdigest().encode() != digest:
+                return None
+            return pickle.loads(body)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+
+    def put_paper(self, key, model):
+        body = pickle.dumps(model)
+        self._write(f"{key}.pickle", hashlib.sha256(body).hexdigest().encode() + body)
+
+    def _write(self, name, data):
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".part-")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temp, self.folder / name)
+        except OSError:  # a read-only or full cache only costs speed
+            pass
+
+    def put(self, key, pdf, pages, refused):
+        meta = {"pages": pages, "refused": refused, "sha256": hashlib.sha256(pdf).hexdigest(), "versions": VERSIONS}
+        self._write(f"{key}.pdf", pdf)
+        self._write(f"{key}.json", json.dumps(meta).encode())
+
+
+def _digest(path):
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _plain(value):
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    raise TypeError(f"cannot key {type(value).__name__}")

@@ -1,0 +1,146 @@
+"""How fast is `assemble` on long packs?  Run by hand, never by the tests:
+
+    .venv/bin/python bench/benchmark.py            # packs of about 50, 150 and 300 numbered pages
+    .venv/bin/python bench/benchmark.py 300        # one size
+
+For each size it generates a synthetic pack (Markdown and Word reports, PDF
+appendices, a private item), then measures in one run on this machine:
+
+* cold: `assemble` from a clean state (no cache), both editions;
+* reference: the same papers' HTML rendered by one plain tagged WeasyPrint
+  pass (one document, pdf/ua-1), as the bar to beat;
+* rebuild: `assemble` again after one paper in the middle changed;
+* peak RSS of the whole process tree (the command and any workers).
+"""
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PARAGRAPH = ("The committee considered the report of the Director in detail, asked questions about the costs and "
+             "the timetable, and agreed that officers should return with a fuller options appraisal. ") * 3
+
+
+def make_pack(folder, pages):
+    """A pack of roughly ``pages`` numbered pages: a report is about 3 pages, an appendix 2."""
+    import docx
+    from weasyprint import HTML
+
+    papers = max(2, pages // 5)
+    (folder / "papers").mkdir(parents=True)
+    agenda = []
+    for number in range(1, papers + 1):
+        name = f"papers/report-{number:03d}"
+        body = "\n\n".join(f"{n}. {PARAGRAPH}" for n in range(1, 9))
+        if number % 2:
+            (folder / f"{name}.md").write_text(
+                f"---\npurpose: For decision.\nsummary: Report {number} of the benchmark.\n"
+                f"recommendations: [Agree the proposals]\naction: Officers to act.\n---\n## Background\n\n{body}\n")
+            paper = f"{name}.md"
+        else:
+            document = docx.Document()
+            document.add_heading("Background", 2)
+            for n in range(8):
+                document.add_paragraph(PARAGRAPH, style="List Number")
+            document.save(folder / f"{name}.docx")
+            paper = f"{name}.docx"
+        item = {"title": f"Report number {number}", "paper": paper}
+        if number % 3 == 0:
+            appendix = folder / f"{name}-appendix.pdf"
+            HTML(string="".join(f"<section style='break-after:page'><h1>Appendix page {p}</h1><p>{PARAGRAPH}</p></section>"
+                                for p in range(2))).write_pdf(appendix)
+            item["appendices"] = [{"title": "Appendix A - Supporting data", "file": appendix.name and f"papers/{appendix.name}"}]
+        if number == papers:
+            item.update(private=True, exempt_reason="Paragraph 3 of Schedule 12A")
+        agenda.append(item)
+    spec = {"meeting": {"body": "Benchmark Council", "date": "2026-01-14", "time": "18:00",
+                        "venue": "Town Hall, High Street, Benchton"}, "agenda": agenda}
+    (folder / "pack.yaml").write_text(json.dumps(spec, indent=1))  # JSON is YAML
+    return folder / "pack.yaml"
+
+
+def run(command):
+    started = time.monotonic()
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{command} failed:\n{result.stderr}")
+    return time.monotonic() - started, result
+
+
+def reference_seconds(spec_path):
+    """One plain tagged WeasyPrint pass over the same papers, in its own process."""
+    code = f"""
+import sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from weasyprint import CSS, HTML
+from assembler.readers import read_paper
+from assembler.spec import load_spec
+from assembler.render.templates import TEMPLATES
+from assembler.model import Report
+spec = load_spec({str(spec_path)!r})
+parts = []
+for item in spec.agenda:
+    paper = read_paper(item.paper)
+    parts.append("<section style='break-before:page'><h1>" + item.title + "</h1>" + paper.body_html + "</section>")
+started = time.monotonic()
+html = HTML(string="<html lang=en-GB><title>Reference</title>" + "".join(parts), base_url=str(Path({str(spec_path)!r}).parent))
+document = html.render(stylesheets=[CSS(filename=str(TEMPLATES / 'pack.css'))], pdf_variant='pdf/ua-1')
+document.write_pdf(pdf_variant='pdf/ua-1')
+print(time.monotonic() - started, len(document.pages))
+"""
+    _, result = run([sys.executable, "-c", code])
+    seconds, pages = result.stdout.split()
+    return float(seconds), int(pages)
+
+
+def bench(pages):
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{pages}-"))
+    try:
+        spec = make_pack(folder / "pack", pages)
+        command = [str(ROOT / ".venv/bin/assemble"), str(spec), "-o", str(folder / "out"), "-q"]
+        cold, _ = run(command + ["--no-cache"])
+        run(command)  # fills the cache, as the first build of the day would
+        from pypdf import PdfReader
+
+        built = next((folder / "out").glob("*-members.pdf"))
+        numbered = sum(1 for label in PdfReader(built).page_labels if label.isdigit())
+        middle = sorted((folder / "pack/papers").glob("report-*.md"))[len(list((folder / "pack/papers").glob("report-*.md"))) // 2]
+        middle.write_text(middle.read_text().replace("## Background", "## Background\n\nA late change to this paper."))
+        rebuild, _ = run(command)
+        reference, reference_pages = reference_seconds(spec)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return {"pages": numbered, "cold_s": cold, "cold_s_per_page": cold / numbered,
+                "reference_s": reference, "reference_pages": reference_pages,
+                "ratio_per_page": (cold / numbered) / (reference / reference_pages),
+                "rebuild_s": rebuild, "rebuild_ratio": rebuild / cold, "peak_rss_mb_so_far": peak}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _help():
+    return subprocess.run([str(ROOT / ".venv/bin/assemble"), "--help"], capture_output=True, text=True).stdout
+
+
+if __name__ == "__main__":
+    sizes = [int(arg) for arg in sys.argv[1:]] or [50, 150, 300]
+    import os
+    import platform
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    results = [bench(size) for size in sizes]
+    print(f"{'pages':>6} {'cold s':>8} {'s/page':>8} {'ref s':>7} {'ratio':>6} {'rebuild s':>10} {'rebuild/cold':>12} {'peak RSS MB':>12}")
+    for r in results:
+        print(f"{r['pages']:>6} {r['cold_s']:>8.1f} {r['cold_s_per_page']:>8.3f} {r['reference_s']:>7.1f} "
+              f"{r['ratio_per_page']:>6.2f} {r['rebuild_s']:>10.1f} {r['rebuild_ratio']:>12.2f} {r['peak_rss_mb_so_far']:>12.0f}")
+    if len(results) > 1:
+        print(f"time per page at {results[-1]['pages']} pages / at {results[0]['pages']} pages: "
+              f"{results[-1]['cold_s_per_page'] / results[0]['cold_s_per_page']:.2f}")
