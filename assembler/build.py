@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assembler.bind.leakcheck import find_leaks
+from assembler.bind.leakcheck import find_leaks, page_texts
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
@@ -21,7 +21,7 @@ from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
 from assembler.readers.markdown import read_markdown_html
 from assembler.render.cache import PartCache, cache_folder, folder_digest
-from assembler.render.jobs import Job, Workers, read_request
+from assembler.render.jobs import Job, Renderers, Workers, read_request
 from assembler.render.templates import ASSETS, TEMPLATES
 from assembler.spec import load_spec
 
@@ -47,8 +47,15 @@ class _Body:
     pages: int
 
 
-def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None):
-    """Build both editions of the pack described by ``spec_path``; return what was written."""
+def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None):
+    """Build both editions of the pack described by ``spec_path``; return what was written.
+
+    ``workers``: a started ``Workers`` pool to use (the command line starts one
+    before loading this module); by default one of the machine's size.
+    """
+    if workers is None:
+        with Workers() as workers:
+            return build(spec_path, out_dir, duplex, use_cache, progress, workers)
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     root = spec_path.parent.resolve()
@@ -62,39 +69,41 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None):
     facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
     warnings = []
 
-    with Workers(settings, cache, progress=progress) as workers:
-        papers = read_papers(slots, spec.previous_note, workers.read)
-        front_jobs = _front_jobs(facts, spec, texts)
-        paper_jobs = [_paper_job(facts, slot, papers[slot.anchor]) for slot in slots]
-        back_job = Job("the back cover", "back_cover.html", {**facts, "travel_html": texts.get("travel"),
-                       "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
-        blank_job = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
-        first_jobs = front_jobs + [job for job in paper_jobs if job] + [back_job, blank_job]
-        drawn = workers.run(first_jobs)
-        front, back, blank = drawn[:len(front_jobs)], drawn[-2], drawn[-1]
-        rendered = iter(drawn[len(front_jobs):-2])
-        members = [next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)]
-        body = _lay_out(slots, members, blank, duplex)
+    renderers = Renderers(workers, settings, cache, progress)
+    papers = read_papers(slots, spec.previous_note, renderers.read)
+    front_jobs = _front_jobs(facts, spec, texts)
+    paper_jobs = [_paper_job(facts, slot, papers[slot.anchor]) for slot in slots]
+    back_job = Job("the back cover", "back_cover.html", {**facts, "travel_html": texts.get("travel"),
+                   "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
+    blank_job = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
+    first_jobs = front_jobs + [job for job in paper_jobs if job] + [back_job, blank_job]
+    drawn = renderers.run(first_jobs)
+    front, back, blank = drawn[:len(front_jobs)], drawn[-2], drawn[-1]
+    rendered = iter(drawn[len(front_jobs):-2])
+    members = [next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)]
+    body = _lay_out(slots, members, blank, duplex)
 
-        restricted = [_restricted_job(facts, part) for part in body if part.slot is not None and part.slot.private]
-        later_jobs = [_agenda_job(facts, entries)] + restricted + [_furniture_job(facts, body, name)
-                                                                   for name in ("members", "public")]
-        later = workers.run(later_jobs)
-        front.append(later[0])
-        for part, public in zip([p for p in body if p.slot is not None and p.slot.private], later[1:-2]):
-            part.public = public
-        furniture = {"members": later[-2], "public": later[-1]}
-        if duplex and sum(part.pages for part in front) % 2:  # page 1 falls on a right-hand page
-            front.append(workers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0])
-        stats = dict(workers.stats)
+    restricted = [_restricted_job(facts, part) for part in body if part.slot is not None and part.slot.private]
+    later_jobs = [_agenda_job(facts, entries)] + restricted + [_furniture_job(facts, body, name)
+                                                               for name in ("members", "public")]
+    later = renderers.run(later_jobs)
+    front.append(later[0])
+    for part, public in zip([p for p in body if p.slot is not None and p.slot.private], later[1:-2]):
+        part.public = public
+    furniture = {"members": later[-2], "public": later[-1]}
+    if duplex and sum(part.pages for part in front) % 2:  # page 1 falls on a right-hand page
+        front.append(renderers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0])
+    stats = dict(renderers.stats)
 
     for part, job in zip(drawn + later, first_jobs + later_jobs):
         warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
     warnings.extend(_paper_warnings(slots, papers))
     front_pages = sum(part.pages for part in front)
     numbered = sum(part.pages for part in body)
-    editions = {name: _bind(name, front, body, back, furniture[name], front_pages) for name in ("members", "public")}
-    _check_public_edition(editions, slots, papers, front_pages, _spec_texts(spec))
+    names = ("members", "public")
+    editions = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name]) for name in names])))
+    _check_public_edition(editions["public"], front + [part.public for part in body] + [back],
+                          [papers[slot.anchor] for slot in slots if slot.private], _spec_texts(spec), cache)
     members_path, public_path = write_together(out_dir or root, {
         edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
     total = front_pages + numbered + back.pages
@@ -166,7 +175,7 @@ def _furniture_job(facts, body, edition):
     return Job(f"the page numbers of the {edition} edition", "furniture.html", {**facts, "kinds": kinds, "pages": pages})
 
 
-def _bind(name, front, body, back, furniture, front_pages):
+def _bind(name, front, body, back, furniture):
     """One edition's PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
     edition = Edition(front[0].pdf)
     for part in front[1:]:
@@ -223,14 +232,27 @@ def _spec_texts(value):
     return [value] if isinstance(value, str) else []
 
 
-def _check_public_edition(editions, slots, papers, front_pages, public_texts):
-    """Refuse to write anything if the public edition carries a private paper's content."""
-    private_papers = [papers[slot.anchor] for slot in slots if slot.private]
+def _check_public_edition(public, parts, private_papers, spec_texts, cache):
+    """Refuse to write anything if the public edition carries a private paper's content.
+
+    What it may carry: the text of the parts it is made of (each read once and
+    kept in the cache) and the spec's own words.
+    """
     if not private_papers:
         return
-    offset = front_pages - 1  # page index of printed page n is n + offset
-    private_pages = {page + offset for slot in slots if slot.private for page in range(slot.first, slot.last + 1)}
-    leaks = find_leaks(editions["public"], editions["members"], private_pages, private_papers, public_texts)
+    allowed = list(spec_texts)
+    for part in parts:
+        if isinstance(part, FinishedPdf):
+            data = part.source.read_bytes()
+        else:
+            data = part.pdf
+        texts = cache.get_texts(data) if cache else None
+        if texts is None:
+            texts = page_texts(data)
+            if cache:
+                cache.put_texts(data, texts)
+        allowed += texts
+    leaks = find_leaks(public, allowed, private_papers)
     if leaks:
         raise LeakError(
             "the public edition would contain private content ("

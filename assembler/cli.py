@@ -131,12 +131,22 @@ def _run(command, args):
 
 
 def _build(args):
-    from assembler.build import build  # imported late: --help and --version stay fast
+    from assembler.render.jobs import Workers
 
     started = time.monotonic()
+    with Workers() as workers:  # started first: the workers load WeasyPrint while we load the rest
+        from assembler.build import build  # imported late: --help and --version stay fast
+
+        _build_with(args, workers, started)
+
+
+def _build_with(args, workers, started):
+    from assembler.build import build
+
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
-        result = build(args.spec, args.output, duplex=args.duplex, use_cache=not args.no_cache, progress=progress)
+        result = build(args.spec, args.output, duplex=args.duplex, use_cache=not args.no_cache, progress=progress,
+                       workers=workers)
     finally:
         if progress:
             progress.done()

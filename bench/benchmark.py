@@ -30,11 +30,11 @@ PARAGRAPH = ("The committee considered the report of the Director in detail, ask
 
 
 def make_pack(folder, pages):
-    """A pack of roughly ``pages`` numbered pages: a report is about 3 pages, an appendix 2."""
+    """A pack of roughly ``pages`` numbered pages."""
     import docx
     from weasyprint import HTML
 
-    papers = max(2, pages // 5)
+    papers = max(2, round(pages / 3.2))  # a report comes to about 3 pages, an appendix to 2
     (folder / "papers").mkdir(parents=True)
     agenda = []
     for number in range(1, papers + 1):

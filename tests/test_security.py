@@ -19,6 +19,9 @@ from tests.conftest import ROOT, make_pdf, write_files
 from tests.pdfs import all_strings, read_edition
 from tests.test_word import _image_bytes, _set_alt
 
+import assembler.build  # noqa: E402
+
+_ORIGINAL_BIND = assembler.build._bind
 DANGEROUS_NAMES = [b"/JavaScript", b"/JS ", b"/JS(", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AcroForm", b"/AA"]
 
 
@@ -303,6 +306,11 @@ def test_spec_paths_leaving_the_pack_write_nothing(tmp_path, path):
     assert list(pack.rglob("*.pdf")) == []
 
 
+def _public_as_members(name, *args):
+    """A broken binder (module level, so that worker processes can be sent it)."""
+    return _ORIGINAL_BIND("members", *args)
+
+
 def test_the_self_check_withholds_both_editions_if_the_public_one_leaks(tmp_path, assemble, monkeypatch):
     """Break the binder on purpose (the public edition takes the members' pages): the check must catch it."""
     import assembler.build
@@ -312,8 +320,7 @@ def test_the_self_check_withholds_both_editions_if_the_public_one_leaks(tmp_path
         "  - title: Acquisition of land\n    paper: papers/private.md\n"
         "    private: true\n    exempt_reason: Paragraph 3 of Schedule 12A\n")
     write_files(tmp_path, {"pack.yaml": spec, "papers/private.md": PRIVATE_MARKDOWN, "papers/public.md": "Public.\n"})
-    original = assembler.build._bind
-    monkeypatch.setattr(assembler.build, "_bind", lambda name, *args: original("members", *args))
+    monkeypatch.setattr(assembler.build, "_bind", _public_as_members)
     built = assemble(tmp_path / "pack.yaml")
     assert built.code == 1
     assert "the public edition would contain private content" in built.stderr

@@ -36,17 +36,15 @@ class Leak:
     words: str
 
 
-def find_leaks(public_pdf, members_pdf, private_pages, private_papers, public_texts=()):
+def find_leaks(public_pdf, allowed_texts, private_papers):
     """Leaks of ``private_papers`` into ``public_pdf`` (bytes).
 
-    Allowed: words that the members' edition prints on its pages that are
-    not in ``private_pages``, or that ``public_texts`` hold (the spec's own
-    words: house name, item titles, exempt reasons): the public edition
-    carries those by design.
+    Allowed: words that ``allowed_texts`` hold: the text of the parts the
+    public edition is meant to carry (front matter, public papers, restricted
+    pages) and the spec's own words (house name, item titles, exempt
+    reasons), which the public edition carries by design.
     """
-    public = _fingerprints(_page_texts(public_pdf) + _strings(public_pdf))
-    members = _page_texts(members_pdf)
-    allowed_texts = [text for index, text in enumerate(members) if index not in private_pages] + list(public_texts)
+    public = _fingerprints(page_texts(public_pdf) + _strings(public_pdf))
     allowed = " ".join(_words(text) for text in allowed_texts)
     leaks = []
     for paper in private_papers:
@@ -60,7 +58,7 @@ def paper_texts(paper):
     """Every text of a paper that must not be published: what it prints and what it carries."""
     if isinstance(paper, FinishedPdf):
         data = paper.source.read_bytes()
-        return _page_texts(data) + _strings(data)
+        return page_texts(data) + _strings(data)
     texts = []
     if isinstance(paper, Report):
         texts.append(paper.body_html)
@@ -99,7 +97,8 @@ def _fingerprints(texts):
     return found
 
 
-def _page_texts(data):
+def page_texts(data):
+    """The text of each page of a PDF (bytes)."""
     document = pypdfium2.PdfDocument(data)
     try:
         return [page.get_textpage().get_text_range() for page in document]

@@ -1,26 +1,26 @@
 """Readers: one module per input format, each turning a file into the document model.
 
 ``read_paper`` picks the reader by the file's ending; readers know nothing of
-PDF output, templates or the spec.
+PDF output, templates or the spec.  Each reader module is imported only when
+a file of its kind is read (a rebuild that finds every paper in the cache
+loads none of them).
 """
 
+from importlib import import_module
+
 from assembler.errors import PaperError
-from assembler.readers.docx import read_docx, read_note_docx
-from assembler.readers.markdown import read_markdown
-from assembler.readers.note_export import read_note_export
-from assembler.readers.pdf import read_pdf
 
 READERS = {
-    ".md": read_markdown,
-    ".markdown": read_markdown,
-    ".pdf": read_pdf,
-    ".docx": read_docx,
+    ".md": ("markdown", "read_markdown"),
+    ".markdown": ("markdown", "read_markdown"),
+    ".pdf": ("pdf", "read_pdf"),
+    ".docx": ("docx", "read_docx"),
 }
 NOTE_READERS = {
-    ".md": lambda path: read_markdown(path, as_note=True),
-    ".markdown": lambda path: read_markdown(path, as_note=True),
-    ".txt": read_note_export,
-    ".docx": read_note_docx,
+    ".md": ("markdown", "read_markdown_note"),
+    ".markdown": ("markdown", "read_markdown_note"),
+    ".txt": ("note_export", "read_note_export"),
+    ".docx": ("docx", "read_note_docx"),
 }
 
 
@@ -31,11 +31,13 @@ def read_paper(path, as_note=False, id_prefix="paper"):
     every other paper's once they share one PDF.
     """
     readers = NOTE_READERS if as_note else READERS
-    reader = readers.get(path.suffix.lower())
-    if reader is None:
+    found = readers.get(path.suffix.lower())
+    if found is None:
         kinds = ", ".join(sorted(readers))
         what = "a note of a meeting" if as_note else "a paper"
         raise PaperError(path, f"{path.suffix or 'a file with no ending'} is not supported as {what} (use {kinds})")
-    if reader in (read_docx, read_note_docx):
+    module, name = found
+    reader = getattr(import_module(f"assembler.readers.{module}"), name)
+    if module == "docx":
         return reader(path, id_prefix=id_prefix)
     return reader(path)

@@ -127,3 +127,8 @@ def read_markdown_html(path):
     """A plain Markdown file (venue notes, travel notes) as clean HTML."""
     _, body = _split_front_matter(path, _read_text(path))
     return markdown_to_html(body)
+
+
+def read_markdown_note(path):
+    """A note of a meeting written in Markdown."""
+    return read_markdown(path, as_note=True)

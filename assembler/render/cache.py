@@ -99,10 +99,11 @@ class PartCache:
         return pdf, int(meta["pages"]), [tuple(item) for item in meta.get("refused", [])]
 
     def paper_key(self, request):
-        """The key of a paper read from ``(path, as_note, id_prefix)``: its bytes and how it is read."""
+        """The key of a paper read from ``(path, as_note, id_prefix)``: its bytes, where it is
+        (the model names its file) and how it is read."""
         path, as_note, id_prefix = request
-        text = json.dumps({"file": _digest(Path(path)), "as_note": as_note, "prefix": id_prefix,
-                           "suffix": Path(path).suffix.lower(), "versions": VERSIONS}, sort_keys=True)
+        text = json.dumps({"file": _digest(Path(path)), "path": str(Path(path).resolve()), "as_note": as_note,
+                           "prefix": id_prefix, "versions": VERSIONS}, sort_keys=True)
         return "paper-" + hashlib.sha256(text.encode()).hexdigest()
 
     def get_paper(self, key):
@@ -119,6 +120,17 @@ class PartCache:
     def put_paper(self, key, model):
         body = pickle.dumps(model)
         self._write(f"{key}.pickle", hashlib.sha256(body).hexdigest().encode() + body)
+
+    def get_texts(self, pdf):
+        """The page texts of a PDF (bytes) extracted before, or None."""
+        try:
+            texts = json.loads((self.folder / f"text-{hashlib.sha256(pdf).hexdigest()}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return texts if isinstance(texts, list) and all(isinstance(text, str) for text in texts) else None
+
+    def put_texts(self, pdf, texts):
+        self._write(f"text-{hashlib.sha256(pdf).hexdigest()}.json", json.dumps(texts).encode())
 
     def _write(self, name, data):
         try:
