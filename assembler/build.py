@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assembler.bind.leakcheck import find_leaks, page_texts
+from assembler.bind.leakcheck import find_leaks, page_texts, public_texts
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
@@ -101,8 +101,10 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     front_pages = sum(part.pages for part in front)
     numbered = sum(part.pages for part in body)
     names = ("members", "public")
-    editions = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name]) for name in names])))
-    _check_public_edition(editions["public"], front + [part.public for part in body] + [back],
+    bound = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name], name == "public")
+                                                for name in names])))
+    editions = {name: data for name, (data, _) in bound.items()}
+    _check_public_edition(bound["public"][1], front + [part.public for part in body] + [back],
                           [papers[slot.anchor] for slot in slots if slot.private], _spec_texts(spec), cache)
     members_path, public_path = write_together(out_dir or root, {
         edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
@@ -175,8 +177,9 @@ def _furniture_job(facts, body, edition):
     return Job(f"the page numbers of the {edition} edition", "furniture.html", {**facts, "kinds": kinds, "pages": pages})
 
 
-def _bind(name, front, body, back, furniture):
-    """One edition's PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
+def _bind(name, front, body, back, furniture, scan=False):
+    """One edition's PDF bytes (parts joined, finished PDFs laid in, pages numbered and
+    labelled) and, with ``scan``, its texts for the leak check."""
     edition = Edition(front[0].pdf)
     for part in front[1:]:
         edition.add_rendered(part.pdf)
@@ -195,7 +198,8 @@ def _bind(name, front, body, back, furniture):
     back_page = edition.page_count
     edition.add_rendered(back.pdf)
     labels = [(0, "r", None, 1), (first_numbered, "D", None, 1), (back_page, None, "Back cover", 1)]
-    return edition.finish(furniture.pdf, first_numbered, labels, anchors)
+    data = edition.finish(furniture.pdf, first_numbered, labels, anchors)
+    return data, (public_texts(data) if scan else None)
 
 
 def _paper_warnings(slots, papers):
@@ -232,7 +236,7 @@ def _spec_texts(value):
     return [value] if isinstance(value, str) else []
 
 
-def _check_public_edition(public, parts, private_papers, spec_texts, cache):
+def _check_public_edition(public_texts, parts, private_papers, spec_texts, cache):
     """Refuse to write anything if the public edition carries a private paper's content.
 
     What it may carry: the text of the parts it is made of (each read once and
@@ -252,7 +256,7 @@ def _check_public_edition(public, parts, private_papers, spec_texts, cache):
             if cache:
                 cache.put_texts(data, texts)
         allowed += texts
-    leaks = find_leaks(public, allowed, private_papers)
+    leaks = find_leaks(public_texts, allowed, private_papers)
     if leaks:
         raise LeakError(
             "the public edition would contain private content ("

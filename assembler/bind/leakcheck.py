@@ -36,15 +36,20 @@ class Leak:
     words: str
 
 
-def find_leaks(public_pdf, allowed_texts, private_papers):
-    """Leaks of ``private_papers`` into ``public_pdf`` (bytes).
+def public_texts(public_pdf):
+    """Everything of the public edition (bytes) a leak could hide in: page texts and object strings."""
+    return page_texts(public_pdf) + _strings(public_pdf)
+
+
+def find_leaks(public_texts, allowed_texts, private_papers):
+    """Leaks of ``private_papers`` into the public edition, given its ``public_texts``.
 
     Allowed: words that ``allowed_texts`` hold: the text of the parts the
     public edition is meant to carry (front matter, public papers, restricted
     pages) and the spec's own words (house name, item titles, exempt
     reasons), which the public edition carries by design.
     """
-    public = _fingerprints(page_texts(public_pdf) + _strings(public_pdf))
+    public = _fingerprints(public_texts)
     allowed = " ".join(_words(text) for text in allowed_texts)
     leaks = []
     for paper in private_papers:

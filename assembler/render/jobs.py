@@ -95,7 +95,7 @@ class Workers:
     def map(self, function, arguments):
         """``function`` over ``arguments`` (tuples), in the pool when there is one: an
         iterator of the results, in order, each as soon as it is ready."""
-        if self._pool is None or len(arguments) < 2:
+        if self._pool is None or not arguments:
             return (function(*argument) for argument in arguments)
         return self._pool.map(function, *zip(*arguments))
 
