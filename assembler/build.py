@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assembler.bind.leakcheck import find_leaks, page_texts, public_texts
+from assembler.bind.leakcheck import find_leaks, page_texts, scan
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
@@ -101,10 +101,10 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     front_pages = sum(part.pages for part in front)
     numbered = sum(part.pages for part in body)
     names = ("members", "public")
-    bound = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name], name == "public")
-                                                for name in names])))
-    editions = {name: data for name, (data, _) in bound.items()}
-    _check_public_edition(bound["public"][1], front + [part.public for part in body] + [back],
+    editions = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name]) for name in names])))
+    scanned = [text for texts in workers.map(scan, [(editions["public"], "pages"), (editions["public"], "strings")])
+               for text in texts]
+    _check_public_edition(scanned, front + [part.public for part in body] + [back],
                           [papers[slot.anchor] for slot in slots if slot.private], _spec_texts(spec), cache)
     members_path, public_path = write_together(out_dir or root, {
         edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
@@ -177,9 +177,8 @@ def _furniture_job(facts, body, edition):
     return Job(f"the page numbers of the {edition} edition", "furniture.html", {**facts, "kinds": kinds, "pages": pages})
 
 
-def _bind(name, front, body, back, furniture, scan=False):
-    """One edition's PDF bytes (parts joined, finished PDFs laid in, pages numbered and
-    labelled) and, with ``scan``, its texts for the leak check."""
+def _bind(name, front, body, back, furniture):
+    """One edition's PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
     edition = Edition(front[0].pdf)
     for part in front[1:]:
         edition.add_rendered(part.pdf)
@@ -198,8 +197,7 @@ def _bind(name, front, body, back, furniture, scan=False):
     back_page = edition.page_count
     edition.add_rendered(back.pdf)
     labels = [(0, "r", None, 1), (first_numbered, "D", None, 1), (back_page, None, "Back cover", 1)]
-    data = edition.finish(furniture.pdf, first_numbered, labels, anchors)
-    return data, (public_texts(data) if scan else None)
+    return edition.finish(furniture.pdf, first_numbered, labels, anchors)
 
 
 def _paper_warnings(slots, papers):

@@ -36,9 +36,9 @@ class Leak:
     words: str
 
 
-def public_texts(public_pdf):
-    """Everything of the public edition (bytes) a leak could hide in: page texts and object strings."""
-    return page_texts(public_pdf) + _strings(public_pdf)
+def scan(pdf, what):
+    """Where a leak could hide in a PDF (bytes): its ``"pages"`` texts, or its objects' ``"strings"``."""
+    return page_texts(pdf) if what == "pages" else _strings(pdf)
 
 
 def find_leaks(public_texts, allowed_texts, private_papers):
