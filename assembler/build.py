@@ -20,6 +20,7 @@ from assembler.bind.plan import number_items, pack_order
 from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
 from assembler.readers.markdown import read_markdown_html
+from assembler.readers.picture import picture_problem
 from assembler.render.cache import PartCache, cache_folder, folder_digest
 from assembler.render.jobs import Job, Renderers, Workers, read_request
 from assembler.render.templates import ASSETS, TEMPLATES
@@ -62,6 +63,7 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     entries = number_items(spec.agenda)
     slots = pack_order(entries, spec.previous_note)
     texts = read_venue_texts(spec)
+    check_pictures(spec)
     settings = {"pack_root": root, "house_templates": spec.house.templates and Path(spec.house.templates),
                 "house_stylesheet": spec.house.stylesheet, "language": spec.meeting.language}
     cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, settings["house_templates"]) + _digest_file(
@@ -277,6 +279,14 @@ def read_papers(slots, previous_note, read_all=None):
         raise InputError(problems)
     return {slot.anchor: result for slot, result in zip(slots, results)}
 
+
+
+def check_pictures(spec):
+    """Refuse a logo or map that cannot be drawn, naming it."""
+    problems = [f"{path}: {problem}" for path in (spec.house.logo, spec.meeting.place.map)
+                if path is not None and (problem := picture_problem(path))]
+    if problems:
+        raise InputError(problems)
 
 
 def read_venue_texts(spec):

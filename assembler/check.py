@@ -15,11 +15,8 @@ meetings are checked and reported as warnings:
 import datetime
 from dataclasses import dataclass, field
 
-from PIL import Image, UnidentifiedImageError
-from lxml import etree
-
 from assembler.bind.plan import number_items, pack_order
-from assembler.build import read_papers, read_venue_texts
+from assembler.build import check_pictures, read_papers, read_venue_texts
 from assembler.errors import InputError
 from assembler.spec import load_spec
 
@@ -51,9 +48,10 @@ def check(spec_path, today=None):
             step()
         except InputError as error:
             problems.extend(error.problems)
-    for path in (spec.house.logo, spec.meeting.place.map):
-        if path is not None and (problem := _picture_problem(path)):
-            problems.append(f"{path}: {problem}")
+    try:
+        check_pictures(spec)
+    except InputError as error:
+        problems.extend(error.problems)
     if problems:
         raise InputError(problems)
     result = CheckResult(len(entries), len(slots), sum(entry.private for entry in entries))
@@ -81,19 +79,3 @@ def _deadlines(spec, today, private_items):
                 f"{meeting.private_notice:%d %B %Y}: {max(notice, 0)} clear days, where "
                 f"{PRIVATE_NOTICE_CLEAR_DAYS} are needed (2012 Regulations, reg. 5)")
     return warnings
-
-
-def _picture_problem(path):
-    """Why a logo or map cannot be drawn, or None."""
-    if path.suffix.lower() == ".svg":
-        try:
-            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
-        except etree.XMLSyntaxError as error:
-            return f"is not a readable SVG picture ({error})"
-        return None if root.tag.endswith("svg") else "is not an SVG picture"
-    try:
-        with Image.open(path) as picture:
-            picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        return f"is not a picture we can print ({error})"
-    return None

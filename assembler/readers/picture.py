@@ -1,0 +1,28 @@
+"""Pictures the spec names (the logo, the venue's map): refused early if they cannot be drawn.
+
+WeasyPrint leaves out a picture it cannot read without a word; the officer
+should hear of it before the pack goes out, naming the file.
+"""
+
+from lxml import etree
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 40_000_000  # a map or logo larger than this is a mistake (or a decompression bomb)
+
+
+def picture_problem(path):
+    """Why the picture at ``path`` cannot be drawn, or None."""
+    if path.suffix.lower() == ".svg":
+        try:
+            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+        except etree.XMLSyntaxError as error:
+            return f"is not a readable SVG picture ({error})"
+        return None if root.tag.endswith("svg") else "is not an SVG picture"
+    try:
+        with Image.open(path) as picture:
+            if picture.width * picture.height > MAX_PIXELS:
+                return f"is {picture.width} x {picture.height} pixels; pictures may have at most {MAX_PIXELS:,}"
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+        return f"is not a picture we can print ({error})"
+    return None
