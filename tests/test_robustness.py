@@ -2,6 +2,7 @@
 killed build never leaves a broken edition behind."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,3 +155,17 @@ def test_broken_input_exits_2_in_a_few_lines_and_keeps_the_old_editions(tmp_path
     assert 1 <= len(lines) <= 6 and "Traceback" not in second.stderr
     assert named in second.stderr
     assert {path.name: path.read_bytes() for path in first.out.iterdir()} == before
+
+
+def test_a_part_that_renders_too_long_is_stopped_and_named(tmp_path, monkeypatch):
+    filler = "\n\n".join(["A long paragraph of the report that takes its time to lay out on the page."] * 400)
+    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n\n{filler}\n" for n in range(1, 13)}})
+    monkeypatch.setenv("ASSEMBLE_PART_SECONDS", "0.05")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "assembler", str(tmp_path / "pack.yaml"), "--no-cache"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "took more than 0.05 s to render and was stopped" in result.stderr
+    assert re.search(r"\d+\. Report \d+ \(r\d+\.md\)|the cover|the guidance notes", result.stderr)
+    assert time.monotonic() - started < 60
+    assert list(tmp_path.glob("*.pdf")) == []

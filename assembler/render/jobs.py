@@ -74,6 +74,22 @@ def _render(settings, job):
         raise RuntimeError(f"rendering {job.what} failed: {error}") from error
 
 
+class TooLong(Exception):
+    """The part at ``index`` took longer than it may."""
+
+    def __init__(self, index):
+        super().__init__(index)
+        self.index = index
+
+
+def part_seconds():
+    """How long one part may take to render: ``ASSEMBLE_PART_SECONDS``, default 300."""
+    try:
+        return float(os.environ.get("ASSEMBLE_PART_SECONDS", "300"))
+    except ValueError:
+        return 300.0
+
+
 class Workers:
     """A pool of processes (or just this one) for reading, rendering and binding."""
 
@@ -92,12 +108,28 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def map(self, function, arguments):
+    def map(self, function, arguments, seconds=None):
         """``function`` over ``arguments`` (tuples), in the pool when there is one: an
-        iterator of the results, in order, each as soon as it is ready."""
+        iterator of the results, in order, each as soon as it is ready.
+
+        With ``seconds``, a result that takes longer than that after the one before
+        it stops the workers and raises ``TooLong`` with its index.
+        """
         if self._pool is None or not arguments:
             return (function(*argument) for argument in arguments)
-        return self._pool.map(function, *zip(*arguments))
+        futures = [self._pool.submit(function, *argument) for argument in arguments]
+        return self._results(futures, seconds)
+
+    def _results(self, futures, seconds):
+        for index, future in enumerate(futures):
+            try:
+                yield future.result(timeout=seconds)
+            except TimeoutError:
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.kill()  # a runaway part: no waiting for it
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                raise TooLong(index) from None
 
 
 class Renderers:
@@ -115,8 +147,8 @@ class Renderers:
         keys = [self.cache.key(job.template, job.context, job.base_dir) if self.cache else None for job in jobs]
         parts = [self._cached(key) for key in keys]
         missing = [index for index, part in enumerate(parts) if part is None]
-        drawn = self.workers.map(_render, [(self.settings, jobs[index]) for index in missing])
-        for index, part in zip(missing, drawn):
+        drawn = self.workers.map(_render, [(self.settings, jobs[index]) for index in missing], part_seconds())
+        for index, part in _named(zip(missing, drawn), jobs, missing):
             parts[index] = part
             if self.cache:
                 self.cache.put(keys[index], part.pdf, part.pages, part.refused)
@@ -140,3 +172,15 @@ class Renderers:
     def _cached(self, key):
         found = self.cache.get(key) if key else None
         return Part(found[0], found[1], found[2], cached=True) if found else None
+
+
+def _named(results, jobs, missing):
+    """The results, a part that ran too long turned into the officer's problem, naming it."""
+    from assembler.errors import InputError
+
+    try:
+        yield from results
+    except TooLong as error:
+        limit = part_seconds()
+        raise InputError(f"{jobs[missing[error.index]].what}: took more than {limit:g} s to render and was stopped; "
+                         "is it unusually large? (ASSEMBLE_PART_SECONDS sets the limit)") from None
