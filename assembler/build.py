@@ -8,6 +8,7 @@ the page furniture).  Both editions are bound from the same parts and
 checked before either is put in place.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,8 +223,6 @@ def _paper_warnings(slots, papers):
 
 
 def _digest_file(path):
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
 
 

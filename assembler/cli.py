@@ -135,13 +135,11 @@ def _build(args):
 
     started = time.monotonic()
     with Workers() as workers:  # started first: the workers load WeasyPrint while we load the rest
-        from assembler.build import build  # imported late: --help and --version stay fast
-
         _build_with(args, workers, started)
 
 
 def _build_with(args, workers, started):
-    from assembler.build import build
+    from assembler.build import build  # imported late: --help and --version stay fast
 
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:

@@ -1,7 +1,6 @@
 """Notes exported by the committee system: both seed forms, and the variations the system produces."""
 
 import re
-from pathlib import Path
 
 import pytest
 

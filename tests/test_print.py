@@ -5,7 +5,6 @@ import shutil
 import subprocess
 
 import pytest
-from pypdf import PdfReader
 
 from tests.conftest import long_markdown, make_pdf, write_files
 from tests.pdfs import agenda_ranges, read_edition, structure_problems, unembedded_fonts

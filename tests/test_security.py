@@ -1,8 +1,6 @@
 """The public edition is safe to publish, and no paper reaches outside its pack. These tests try to break it."""
 
 import http.server
-import io
-import json
 import re
 import subprocess
 import sys
@@ -175,10 +173,10 @@ def test_tracked_deletions_and_comments_never_print(tmp_path, assemble):
     with zipfile.ZipFile(tmp_path / "tracked.docx") as package:
         entries = {name: package.read(name) for name in package.namelist()}
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    body = (f'<w:p><w:del w:id="1" w:author="x" w:date="2025-01-01T00:00:00Z"><w:r><w:delText>DELETED-TEXT</w:delText></w:r></w:del>'
-            f'<w:ins w:id="2" w:author="x" w:date="2025-01-01T00:00:00Z"><w:r><w:t>INSERTED-TEXT</w:t></w:r></w:ins>'
-            f'<w:commentRangeStart w:id="3"/><w:r><w:t>COMMENTED-TEXT</w:t></w:r><w:commentRangeEnd w:id="3"/>'
-            f'<w:r><w:commentReference w:id="3"/></w:r></w:p>')
+    body = ('<w:p><w:del w:id="1" w:author="x" w:date="2025-01-01T00:00:00Z"><w:r><w:delText>DELETED-TEXT</w:delText></w:r></w:del>'
+            '<w:ins w:id="2" w:author="x" w:date="2025-01-01T00:00:00Z"><w:r><w:t>INSERTED-TEXT</w:t></w:r></w:ins>'
+            '<w:commentRangeStart w:id="3"/><w:r><w:t>COMMENTED-TEXT</w:t></w:r><w:commentRangeEnd w:id="3"/>'
+            '<w:r><w:commentReference w:id="3"/></w:r></w:p>')
     entries["word/document.xml"] = entries["word/document.xml"].replace(b"<w:sectPr", body.encode() + b"<w:sectPr", 1)
     entries["word/comments.xml"] = (f'<?xml version="1.0"?><w:comments {w}><w:comment w:id="3" w:author="x">'
                                     f'<w:p><w:r><w:t>COMMENT-BODY</w:t></w:r></w:p></w:comment></w:comments>').encode()

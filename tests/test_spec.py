@@ -1,8 +1,6 @@
 """The spec: everything pack-format.md shows is accepted; mistakes are named with file, line and key."""
 
 import datetime
-import shutil
-from pathlib import Path
 
 import pytest
 
