@@ -194,7 +194,7 @@ def _bind(name, front, body, back, furniture):
                 (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
             start = edition.add_imported(shown.source, bookmarks)
         else:
-            start = edition.add_rendered(shown.pdf)
+            start = edition.add_rendered(shown.pdf, part.slot.level if part.slot is not None else 1)
         if part.slot is not None:
             anchors[part.slot.anchor] = start
     back_page = edition.page_count

@@ -68,6 +68,7 @@ class Note:
     body_html: str = ""
     attendance: list[AttendanceRow] = field(default_factory=list)
     attendance_title: str = "Appendix A - Attendance"
+    heading: str | None = None  # the note's own title, if it gives one
 
 
 @dataclass(frozen=True)

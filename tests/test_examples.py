@@ -117,8 +117,8 @@ def test_the_restricted_item_and_the_back_cover(lga):
     pages = range(labels.index(str(first)), labels.index(str(last)) + 1)
     assert all("Document is Restricted" in public.texts[index] for index in pages)
     assert all("NOT FOR PUBLICATION" in members.texts[index] for index in pages)
-    assert "PRIVATE-CANARY-7Q3" in text(members)
-    assert "PRIVATE-CANARY-7Q3" not in text(public) and b"PRIVATE-CANARY-7Q3" not in all_strings(public.path)
+    assert "LGA/COMMS/2017/041" in text(members)
+    assert "LGA/COMMS/2017/041" not in text(public) and b"LGA/COMMS/2017/041" not in all_strings(public.path)
     back = members.texts[-1]
     for fact in ["Layden House", "Farringdon", "Bus routes", "Santander Cycle Hire", "Smithfield Car Park"]:
         assert fact in re.sub(r"\s+", " ", back), fact

@@ -55,8 +55,9 @@ class Edition:
     def page_count(self):
         return len(self.pdf.pages)
 
-    def add_rendered(self, data):
-        """Append a tagged part (PDF bytes from the renderer)."""
+    def add_rendered(self, data, level=1):
+        """Append a tagged part (PDF bytes from the renderer); its own bookmarks
+        start at ``level`` (a part rendered alone has them at the top)."""
         source = pikepdf.open(io.BytesIO(data))
         start, offset = self.page_count, (max(self.parents, default=-1) + 1)
         tree = source.Root.StructTreeRoot
@@ -64,7 +65,7 @@ class Edition:
         for element in top:
             if "/P" in element:
                 del element.P  # not the part's root: ours, set below
-        self.bookmarks += _bookmarks(source, start)
+        self.bookmarks += [Bookmark(b.level + level - 1, b.title, b.page) for b in _bookmarks(source, start)]
         # unlike pages.extend, keeps the named destinations of the part's own links (footnotes)
         self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
         for element in top:

@@ -18,7 +18,7 @@ from assembler.yaml_source import YamlSource
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _REPORT_KEYS = {"purpose", "summary", "recommendations", "recommendations_intro", "action", "contact"}
-_NOTE_KEYS = {"meeting", "date", "venue"}
+_NOTE_KEYS = {"meeting", "date", "venue", "heading"}
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -43,6 +43,7 @@ def read_markdown(path, as_note=False):
             meeting=_text(path, front, "meeting"),
             date=_text(path, front, "date"),
             venue=_text(path, front, "venue"),
+            heading=_text(path, front, "heading"),
             body_html=body_html,
         )
     cover = _cover_block(path, front) if front else None

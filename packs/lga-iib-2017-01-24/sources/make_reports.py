@@ -148,6 +148,7 @@ def strip_label(children, label):
 def write_blocks(document, tokens, numbering):
     """Body Markdown tokens as Word paragraphs, lists and tables."""
     stack = []  # ("ol" | "ul", level)
+    paragraphs_in_item = []  # per open list item: paragraphs written so far
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -167,10 +168,18 @@ def write_blocks(document, tokens, numbering):
             stack.append(("ul", len(stack)))
         elif kind in ("ordered_list_close", "bullet_list_close"):
             stack.pop()
+        elif kind == "list_item_open":
+            paragraphs_in_item.append(0)
+        elif kind == "list_item_close":
+            paragraphs_in_item.pop()
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             text = inline.content
-            if stack:
+            if stack and paragraphs_in_item and paragraphs_in_item[-1] > 0:
+                # a second paragraph of one numbered paragraph: no number of its own
+                paragraph = document.add_paragraph(style="List Paragraph")
+                add_inline(paragraph, inline.children)
+            elif stack:
                 list_kind, _ = stack[-1]
                 depth = len(stack) - 1
                 literal = LITERAL_LABEL.match(text)
@@ -187,6 +196,8 @@ def write_blocks(document, tokens, numbering):
                     add_inline(paragraph, inline.children)
             else:
                 add_inline(document.add_paragraph(), inline.children)
+            if paragraphs_in_item:
+                paragraphs_in_item[-1] += 1
             index += 3
             continue
         elif kind == "table_open":
