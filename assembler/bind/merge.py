@@ -114,8 +114,7 @@ class Edition:
         """
         overlay = pikepdf.open(io.BytesIO(furniture))
         for page, furnishing in zip(self.pdf.pages[first_numbered:], overlay.pages):
-            form = self.pdf.copy_foreign(pikepdf.Page(furnishing).as_form_xobject())
-            pikepdf.Page(page).add_overlay(form, shrink=False, expand=False)
+            _overlay(page, self.pdf.copy_foreign(pikepdf.Page(furnishing).as_form_xobject()))
         tree = self.pdf.Root.StructTreeRoot
         tree.K = Array(self.kids)
         nums = Array()
@@ -162,6 +161,20 @@ class Edition:
                     stack.pop()
                 (stack[-1][1].children if stack else outline.root).append(item)
                 stack.append((bookmark.level, item))
+
+
+def _overlay(page, form):
+    """Draw ``form`` over ``page``, its content streams left as they are.
+
+    (pikepdf's ``add_overlay`` also joins every content stream of the page
+    into one: a decompression and recompression per page that a long pack
+    pays for twice.)"""
+    page = pikepdf.Page(page)
+    name = page.add_resource(form, Name.XObject, prefix="Pack")
+    placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox),
+                                                 allow_shrink=False, allow_expand=False)
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"Q\n" + placement)
 
 
 def _numbers(tree):
