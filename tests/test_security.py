@@ -164,14 +164,25 @@ def test_word_prints_what_word_prints(hostile):
     assert b"SECRETDOCX-DOCX-ALT picture" in blob  # alt text is for the members' screen readers
 
 
-def test_tracked_deletions_and_comments_never_print(tmp_path, assemble):
-    write_files(tmp_path, {"pack.yaml": SPEC.split("  - title: Acquisition")[0].replace("papers/public.md", "tracked.docx")
-                           .split("    appendices:")[0]})
+def _word_paper(folder, name, text):
+    """A one-item pack whose paper is a Word file saying ``text``; its package's parts, to edit."""
+    write_files(folder, {"pack.yaml": SPEC.split("  - title: Acquisition")[0].replace("papers/public.md", name)
+                         .split("    appendices:")[0]})
     document = docx.Document()
-    document.add_paragraph("KEPT-TEXT")
-    document.save(tmp_path / "tracked.docx")
-    with zipfile.ZipFile(tmp_path / "tracked.docx") as package:
-        entries = {name: package.read(name) for name in package.namelist()}
+    document.add_paragraph(text)
+    document.save(folder / name)
+    with zipfile.ZipFile(folder / name) as package:
+        return {part: package.read(part) for part in package.namelist()}
+
+
+def _write_package(path, entries):
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+
+
+def test_tracked_deletions_and_comments_never_print(tmp_path, assemble):
+    entries = _word_paper(tmp_path, "tracked.docx", "KEPT-TEXT")
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     body = ('<w:p><w:del w:id="1" w:author="x" w:date="2025-01-01T00:00:00Z"><w:r><w:delText>DELETED-TEXT</w:delText></w:r></w:del>'
             '<w:ins w:id="2" w:author="x" w:date="2025-01-01T00:00:00Z"><w:r><w:t>INSERTED-TEXT</w:t></w:r></w:ins>'
@@ -180,9 +191,7 @@ def test_tracked_deletions_and_comments_never_print(tmp_path, assemble):
     entries["word/document.xml"] = entries["word/document.xml"].replace(b"<w:sectPr", body.encode() + b"<w:sectPr", 1)
     entries["word/comments.xml"] = (f'<?xml version="1.0"?><w:comments {w}><w:comment w:id="3" w:author="x">'
                                     f'<w:p><w:r><w:t>COMMENT-BODY</w:t></w:r></w:p></w:comment></w:comments>').encode()
-    with zipfile.ZipFile(tmp_path / "tracked.docx", "w") as package:
-        for name, data in entries.items():
-            package.writestr(name, data)
+    _write_package(tmp_path / "tracked.docx", entries)
     built = assemble(tmp_path / "pack.yaml", "-q")
     assert built.code == 0, built.stderr
     text = " ".join(built.edition("members").texts)
@@ -191,18 +200,10 @@ def test_tracked_deletions_and_comments_never_print(tmp_path, assemble):
 
 
 def test_a_word_file_with_a_doctype_is_refused(tmp_path, assemble):
-    write_files(tmp_path, {"pack.yaml": SPEC.split("  - title: Acquisition")[0].replace("papers/public.md", "doctype.docx")
-                           .split("    appendices:")[0]})
-    document = docx.Document()
-    document.add_paragraph("text")
-    document.save(tmp_path / "doctype.docx")
-    with zipfile.ZipFile(tmp_path / "doctype.docx") as package:
-        entries = {name: package.read(name) for name in package.namelist()}
+    entries = _word_paper(tmp_path, "doctype.docx", "text")
     entries["word/document.xml"] = entries["word/document.xml"].replace(
         b"?>", b'?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>', 1)
-    with zipfile.ZipFile(tmp_path / "doctype.docx", "w") as package:
-        for name, data in entries.items():
-            package.writestr(name, data)
+    _write_package(tmp_path / "doctype.docx", entries)
     built = assemble(tmp_path / "pack.yaml")
     assert built.code == 2
     assert "doctype.docx: carries a DOCTYPE declaration" in built.stderr
