@@ -49,6 +49,31 @@ class _Body:
     pages: int
 
 
+@dataclass
+class Pack:
+    """A pack assembled in memory: its parts, and both editions bound and checked."""
+
+    spec: object
+    root: Path
+    entries: list
+    slots: list
+    front: list  # rendered Parts: cover, guidance, notice, [membership], agenda[, blank]
+    body: list  # _Body stretches of numbered pages
+    back: object
+    furniture: dict  # edition -> the Part numbering its pages
+    editions: dict  # edition -> PDF bytes
+    warnings: list
+    stats: dict
+
+    @property
+    def front_pages(self):
+        return sum(part.pages for part in self.front)
+
+    @property
+    def numbered_pages(self):
+        return sum(part.pages for part in self.body)
+
+
 def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None):
     """Build both editions of the pack described by ``spec_path``; return what was written.
 
@@ -58,6 +83,17 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     if workers is None:
         with Workers() as workers:
             return build(spec_path, out_dir, duplex, use_cache, progress, workers)
+    pack = assemble(spec_path, duplex, use_cache, progress, workers)
+    members_path, public_path = write_together(out_dir or pack.root, {
+        edition_name(pack.spec.meeting.body, pack.spec.meeting.date, name): data
+        for name, data in pack.editions.items()})
+    total = pack.front_pages + pack.numbered_pages + pack.back.pages
+    return BuildResult(members_path, public_path, total, pack.numbered_pages, pack.warnings,
+                       pack.stats["rendered"], pack.stats["cached"])
+
+
+def assemble(spec_path, duplex, use_cache, progress, workers):
+    """Read, render, bind and check: the pack in memory, nothing written."""
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     root = spec_path.parent.resolve()
@@ -101,18 +137,13 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     for part, job in zip(drawn + later, first_jobs + later_jobs):
         warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
     warnings.extend(_paper_warnings(slots, papers))
-    front_pages = sum(part.pages for part in front)
-    numbered = sum(part.pages for part in body)
     names = ("members", "public")
     editions = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name]) for name in names])))
     scanned = [text for texts in workers.map(scan, [(editions["public"], "pages"), (editions["public"], "strings")])
                for text in texts]
     _check_public_edition(scanned, front + [part.public for part in body] + [back],
                           [papers[slot.anchor] for slot in slots if slot.private], _spec_texts(spec), cache)
-    members_path, public_path = write_together(out_dir or root, {
-        edition_name(spec.meeting.body, spec.meeting.date, name): data for name, data in editions.items()})
-    total = front_pages + numbered + back.pages
-    return BuildResult(members_path, public_path, total, numbered, warnings, stats["rendered"], stats["cached"])
+    return Pack(spec, root, entries, slots, front, body, back, furniture, editions, warnings, stats)
 
 
 def _lay_out(slots, members, blank, duplex):

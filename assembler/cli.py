@@ -28,6 +28,12 @@ COMMANDS = {
                  "example:\n  assemble scaffold pack.yaml\n\n"
                  "Drafts come from the house template (templates/word/report.docx, or word/report.docx\n"
                  "in the spec's house.templates folder). An existing file is never overwritten."),
+    "publish": ("write the folders to dispatch and to publish: members/ and public/",
+                "example:\n  assemble publish pack.yaml -o publish/\n\n"
+                "members/: the members' edition. public/: the public edition, the agenda front sheet,\n"
+                "each public item's paper as its own PDF (the pack's page numbers), index.html (an\n"
+                "accessible web page of the meeting, no JavaScript) and meeting.json. Nothing private\n"
+                "reaches public/."),
     "minutes": ("write the skeleton of the meeting's note as a Word file",
                 "example:\n  assemble minutes pack.yaml -o note-2017-01-24.docx\n\n"
                 "Items, date, venue and an attendance list from the membership. Fill it in after the\n"
@@ -74,6 +80,8 @@ def make_parser(command=None):
         parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
     if command == "minutes":
         parser.add_argument("-o", "--output", type=Path, help="the Word file to write (default: note-DATE.docx beside the spec)")
+    if command == "publish":
+        parser.add_argument("-o", "--output", type=Path, help="the folder to write (default: publish/ beside the spec)")
     return parser
 
 
@@ -121,6 +129,12 @@ def _run(command, args):
             print(f"wrote draft {path}")
         if not written:
             print("every Word paper the spec names already exists: nothing written")
+    elif command == "publish":
+        from assembler.publish import publish
+
+        folder, warnings = publish(args.spec, args.output)
+        print(f"published: {folder.parent / 'members'} and {folder}")
+        _print_warnings(warnings)
     elif command == "minutes":
         from assembler.drafts import minutes
 

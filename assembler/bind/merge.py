@@ -43,13 +43,20 @@ class Bookmark:
 class Edition:
     """One edition being bound, part after part."""
 
-    def __init__(self, first_part):
+    def __init__(self, first_part, title=None):
+        """An edition that starts with ``first_part`` (its catalog gives the language and
+        metadata); with ``title``, an empty one that only borrows them, titled so."""
         self.pdf = pikepdf.open(io.BytesIO(first_part))
         tree = self.pdf.Root.StructTreeRoot
         self.kids = list(tree.K) if isinstance(tree.K, Array) else [tree.K]
         self.parents = _numbers(tree.ParentTree)
         self.bookmarks = _bookmarks(self.pdf, 0)
-        self.anchors = {}
+        if title is not None:
+            del self.pdf.pages[:]
+            self.kids, self.parents, self.bookmarks = [], {}, []
+            with self.pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
+                metadata["dc:title"] = title
+            self.pdf.docinfo["/Title"] = title
 
     @property
     def page_count(self):
@@ -106,15 +113,17 @@ class Edition:
         self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
         return start
 
-    def finish(self, furniture, first_numbered, labels, anchors):
+    def finish(self, furniture, first_numbered, labels, anchors, furniture_from=0):
         """Overlay the page furniture from page index ``first_numbered``, then write
         the structure, page labels, bookmarks and links.
 
         ``labels``: (first page index, style "D"/"r" or None, prefix or None, start).
+        ``furniture_from``: the overlay page of the first numbered page (a part of a pack).
         """
-        overlay = pikepdf.open(io.BytesIO(furniture))
-        for page, furnishing in zip(self.pdf.pages[first_numbered:], overlay.pages):
-            _overlay(page, self.pdf.copy_foreign(pikepdf.Page(furnishing).as_form_xobject()))
+        if furniture is not None:
+            overlay = pikepdf.open(io.BytesIO(furniture))
+            for page, furnishing in zip(self.pdf.pages[first_numbered:], overlay.pages[furniture_from:]):
+                _overlay(page, self.pdf.copy_foreign(pikepdf.Page(furnishing).as_form_xobject()))
         tree = self.pdf.Root.StructTreeRoot
         tree.K = Array(self.kids)
         nums = Array()

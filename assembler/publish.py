@@ -1,0 +1,131 @@
+"""`assemble publish`: everything a council puts out for a meeting, from one spec.
+
+    OUTDIR/members/  the members' edition, for dispatch to members
+    OUTDIR/public/   ready to upload as it is, holding nothing private:
+                     the public edition, the agenda front sheet (cover,
+                     notice, agenda), each public item's paper with its
+                     appendices (the pack's printed page numbers and running
+                     header), index.html (the meeting as an accessible web
+                     page, no JavaScript) and meeting.json (the same facts
+                     for a website to import, with each file's sha256)
+
+Every file is built from the same rendered parts as the pack; each folder
+is written as a whole (all its files change, or none).  Late papers
+(supplementary agendas) are not handled yet.
+"""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from assembler.bind.merge import Edition
+from assembler.bind.output import edition_name, write_together
+from assembler.build import assemble
+from assembler.model import FinishedPdf
+from assembler.render.jobs import Workers
+from assembler.render.templates import long_date, make_environment
+
+
+def publish(spec_path, out_dir=None, workers=None, use_cache=True):
+    """Write the members' and public folders; return the public folder and the build's warnings."""
+    if workers is None:
+        with Workers() as workers:
+            return publish(spec_path, out_dir, workers, use_cache)
+    pack = assemble(spec_path, False, use_cache, None, workers)
+    meeting = pack.spec.meeting
+    out = Path(out_dir) if out_dir else pack.root / "publish"
+    slug = edition_name(meeting.body, meeting.date, "x")[: -len("-x.pdf")]
+    public = {edition_name(meeting.body, meeting.date, "public"): pack.editions["public"],
+              f"{slug}-agenda.pdf": _front_sheet(pack)}
+    items = []
+    for entry in pack.entries:
+        slots = ([entry.slot] if entry.slot else []) + entry.appendix_slots
+        item = {"number": entry.number, "title": entry.title, "private": entry.private,
+                "exempt_reason": entry.exempt_reason, "file": None, "pages": None, "appendices": [
+                    {"title": slot.title, "pages": [slot.first, slot.last]} for slot in entry.appendix_slots]}
+        if slots and not entry.private:
+            name = f"{slug}-item-{entry.number:02d}-{_slug(entry.title)}.pdf"
+            public[name] = _item_pdf(pack, entry, slots)
+            item.update(file=name, pages=[slots[0].first, slots[-1].last])
+        items.append(item)
+    for item in items:
+        if item["file"]:
+            data = public[item["file"]]
+            item.update(bytes=len(data), page_count=_page_count(data), sha256=hashlib.sha256(data).hexdigest())
+    files = [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+             for name, data in public.items()]
+    facts = _facts(pack, items, files)
+    public["meeting.json"] = json.dumps(facts, indent=2, ensure_ascii=False).encode()
+    public["index.html"] = _index(pack, facts).encode()
+    members = {edition_name(meeting.body, meeting.date, "members"): pack.editions["members"]}
+    write_together(out / "members", members)
+    write_together(out / "public", public)
+    return out / "public", pack.warnings
+
+
+def _front_sheet(pack):
+    """Cover, notice and agenda alone, as on the front of the pack."""
+    cover, _, notice, *_ = pack.front
+    edition = Edition(cover.pdf)
+    for part in (notice, _agenda_part(pack)):
+        edition.add_rendered(part.pdf)
+    return edition.finish(None, edition.page_count, [(0, "r", None, 1)], {})
+
+
+def _agenda_part(pack):
+    """The agenda among the front parts: the last one that is not a duplex blank."""
+    has_membership = pack.spec.membership is not None
+    return pack.front[4 if has_membership else 3]
+
+
+def _item_pdf(pack, entry, slots):
+    """An item's paper and appendices, with the pack's printed numbers and running header."""
+    meeting = pack.spec.meeting
+    title = f"{entry.number}. {entry.title}: {meeting.body}, {long_date(meeting.date)}"
+    edition = Edition(pack.front[0].pdf, title=title)
+    parts = {part.slot.anchor: part for part in pack.body if part.slot is not None}
+    anchors = {}
+    for slot in slots:
+        shown = parts[slot.anchor].public
+        if isinstance(shown, FinishedPdf):
+            outline = [(slot.level + level, text, page) for level, text, page in shown.outline if level <= 2]
+            anchors[slot.anchor] = edition.add_imported(shown.source, [(slot.level, slot.bookmark, 0)] + outline)
+        else:
+            anchors[slot.anchor] = edition.add_rendered(shown.pdf, slot.level)
+    labels = [(0, "D", None, slots[0].first)]
+    return edition.finish(pack.furniture["public"].pdf, 0, labels, anchors, furniture_from=slots[0].first - 1)
+
+
+def _page_count(data):
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())[:50].strip("-") or "item"
+
+
+def _facts(pack, items, files):
+    meeting = pack.spec.meeting
+    contact = meeting.contact
+    return {
+        "body": meeting.body,
+        "date": meeting.date.isoformat(),
+        "time": meeting.time.strftime("%H:%M"),
+        "venue": meeting.place.full,
+        "room": meeting.room,
+        "contact": contact and {"name": contact.name, "phone": contact.phone, "email": contact.email},
+        "items": items,
+        "files": files,
+    }
+
+
+def _index(pack, facts):
+    environment = make_environment(pack.spec.house.templates and Path(pack.spec.house.templates))
+    return environment.get_template("publish/index.html").render(
+        meeting=pack.spec.meeting, house=pack.spec.house, facts=facts, lang=pack.spec.meeting.language)

@@ -1,0 +1,145 @@
+"""`assemble publish`: members/ and public/, every public item as its own PDF with the pack's numbers,
+an accessible index.html and meeting.json, nothing private in public/."""
+
+import html.parser
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import long_markdown, make_pdf, write_files
+from tests.pdfs import agenda_ranges, all_strings, read_edition
+
+SPEC = """\
+meeting:
+  body: Licensing Committee
+  date: 2026-05-13
+  time: "10:30"
+  venue: Civic Centre, Park Road, Lowfield
+  contact: {name: Dana Clerk, phone: 01234 000111, email: dana.clerk@lowfield.example}
+agenda:
+  - title: Apologies
+  - title: Street trading policy
+    paper: papers/street.md
+    appendices:
+      - {title: Appendix A - Consultation responses, file: papers/responses.md}
+      - {title: Appendix B - Map of consent streets, file: papers/streets.pdf}
+  - title: Review of a premises licence
+    paper: papers/premises.md
+    private: true
+    exempt_reason: Paragraph 7 of Schedule 12A
+    appendices:
+      - {title: Appendix A - Police evidence, file: papers/police.pdf}
+  - title: Fees and charges
+    paper: papers/fees.md
+"""
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    from assembler.cli import main
+
+    folder = tmp_path_factory.mktemp("publish")
+    write_files(folder, {"pack.yaml": SPEC, "papers/street.md": long_markdown("street", 6),
+                         "papers/responses.md": long_markdown("responses", 2),
+                         "papers/premises.md": long_markdown("premises", 4) + "\nSECRET-PREMISES-TOKEN\n",
+                         "papers/fees.md": long_markdown("fees", 3)})
+    make_pdf(folder / "papers/streets.pdf", ["STREETS-MAP"], size="A3 landscape")
+    make_pdf(folder / "papers/police.pdf", ["SECRET-POLICE-1", "SECRET-POLICE-2"])
+    assert main(["publish", str(folder / "pack.yaml"), "-o", str(folder / "site")]) == 0
+    assert main([str(folder / "pack.yaml"), "-o", str(folder / "pack"), "-q"]) == 0
+    return folder
+
+
+def test_the_two_folders(published):
+    members = sorted(path.name for path in (published / "site/members").iterdir())
+    public = sorted(path.name for path in (published / "site/public").iterdir())
+    assert members == ["licensing-committee-2026-05-13-members.pdf"]
+    assert public == ["index.html", "licensing-committee-2026-05-13-agenda.pdf",
+                      "licensing-committee-2026-05-13-item-02-street-trading-policy.pdf",
+                      "licensing-committee-2026-05-13-item-03-fees-and-charges.pdf",
+                      "licensing-committee-2026-05-13-public.pdf", "meeting.json"]
+
+
+def test_each_item_pdf_carries_the_packs_printed_numbers(published):
+    pack = read_edition(next((published / "pack").glob("*-public.pdf")))
+    ranges = agenda_ranges(pack, ["Street trading policy", "Fees and charges"])
+    for title, name in [("Street trading policy", "item-02-street-trading-policy"), ("Fees and charges", "item-03-fees-and-charges")]:
+        item = read_edition(next((published / "site/public").glob(f"*-{name}.pdf")))
+        printed = [item.printed_number(index) for index in range(item.page_count)]
+        assert printed == list(range(ranges[title][0], ranges[title][0] + item.page_count))
+        assert item.reader.page_labels == [str(n) for n in printed]
+        assert "Licensing Committee" in item.texts[0] and "13 May 2026" in item.texts[0]
+        assert "/StructTreeRoot" in item.reader.trailer["/Root"]
+    street = read_edition(next((published / "site/public").glob("*-item-02-*.pdf")))
+    assert street.page_count == ranges["Street trading policy"][1] - ranges["Street trading policy"][0] + 3
+    assert street.pages_with("STREETS-MAP") and street.reader.metadata.title.startswith("2. Street trading policy")
+
+
+def test_the_front_sheet_is_cover_notice_and_agenda(published):
+    sheet = read_edition(next((published / "site/public").glob("*-agenda.pdf")))
+    text = " ".join(sheet.texts)
+    assert "Notice of meeting" in text and "PART 1: PUBLIC" in text and "Guidance notes" not in text
+
+
+def test_nothing_private_reaches_public(published):
+    for path in (published / "site/public").iterdir():
+        data = all_strings(path) if path.suffix == ".pdf" else path.read_bytes()
+        text = " ".join(read_edition(path).texts) if path.suffix == ".pdf" else path.read_text()
+        for token in ["SECRET-PREMISES-TOKEN", "SECRET-POLICE", "START-premises"]:
+            assert token not in text and token.encode() not in data, (path.name, token)
+
+
+class _Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.links, self.lang = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "a":
+            self.links.append(attrs.get("href"))
+
+
+def test_index_html_is_a_sound_accessible_page(published):
+    page = _Page()
+    source = (published / "site/public/index.html").read_text()
+    page.feed(source)
+    assert source.startswith("<!doctype html>") and page.lang == "en-GB"
+    assert page.tags.count("h1") == 1 and "title" in page.tags and "script" not in page.tags
+    assert page.links[0] == "#agenda" and 'id="agenda"' in source
+    files = [link for link in page.links if not link.startswith(("#", "mailto:"))]
+    assert files and all((published / "site/public" / link).is_file() for link in files)
+    assert "Review of a premises licence" in source and "Paragraph 7 of Schedule 12A" in source
+    assert not re.search(r'href="[^"]*premises', source)
+
+
+def test_meeting_json_lists_items_ranges_files_and_hashes(published):
+    import hashlib
+
+    facts = json.loads((published / "site/public/meeting.json").read_text())
+    assert facts["body"] == "Licensing Committee" and facts["date"] == "2026-05-13" and facts["time"] == "10:30"
+    items = {item["number"]: item for item in facts["items"]}
+    assert items[4]["private"] and items[4]["file"] is None and items[4]["exempt_reason"] == "Paragraph 7 of Schedule 12A"
+    assert items[2]["file"].endswith("item-02-street-trading-policy.pdf") and len(items[2]["appendices"]) == 2
+    for item in facts["items"]:
+        if item["file"]:
+            data = (published / "site/public" / item["file"]).read_bytes()
+            assert item["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (Debian: chromium)")
+def test_index_html_renders_in_a_real_browser(published, tmp_path):
+    page = published / "site/public/index.html"
+    result = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={tmp_path / 'page.pdf'}",
+                             page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert (tmp_path / "page.pdf").exists(), result.stderr
+    text = " ".join(read_edition(tmp_path / "page.pdf").texts)
+    assert "Street trading policy" in text and "Fees and charges" in text
