@@ -37,6 +37,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     rendered: int = 0  # parts drawn in this build
     cached: int = 0  # parts taken from the cache
+    supplements: list = field(default_factory=list)  # paths of the supplementary agendas' editions
 
 
 @dataclass
@@ -50,28 +51,47 @@ class _Body:
 
 
 @dataclass
+class Book:
+    """A bound document: the pack itself, or a supplementary agenda of late papers."""
+
+    front: list  # rendered Parts before the numbered pages
+    body: list  # _Body stretches of numbered pages
+    back: object  # the back cover Part, or None
+    furniture: dict  # edition -> the Part numbering its pages
+    prefix: str = ""  # of the printed numbers: "S" in a supplement
+    editions: dict = field(default_factory=dict)  # edition -> PDF bytes
+
+    @property
+    def pages(self):
+        return sum(part.pages for part in self.front + self.body) + (self.back.pages if self.back else 0)
+
+    @property
+    def numbered_pages(self):
+        return sum(part.pages for part in self.body)
+
+    def public_parts(self):
+        """What the public edition is made of: every part it is meant to carry."""
+        return self.front + [part.public for part in self.body] + ([self.back] if self.back else [])
+
+
+@dataclass
 class Pack:
-    """A pack assembled in memory: its parts, and both editions bound and checked."""
+    """A meeting's documents assembled in memory: ``books[0]`` is the pack, ``books[n]``
+    supplementary agenda n; every edition bound and checked."""
 
     spec: object
     root: Path
     entries: list
     slots: list
-    front: list  # rendered Parts: cover, guidance, notice, [membership], agenda[, blank]
-    body: list  # _Body stretches of numbered pages
-    back: object
-    furniture: dict  # edition -> the Part numbering its pages
-    editions: dict  # edition -> PDF bytes
+    books: dict
     warnings: list
     stats: dict
 
-    @property
-    def front_pages(self):
-        return sum(part.pages for part in self.front)
-
-    @property
-    def numbered_pages(self):
-        return sum(part.pages for part in self.body)
+    def files(self):
+        """{file name: PDF bytes} of every edition of every book."""
+        meeting = self.spec.meeting
+        return {edition_name(meeting.body, meeting.date, (f"supplement-{n}-" if n else "") + name): data
+                for n, book in self.books.items() for name, data in book.editions.items()}
 
 
 def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None):
@@ -84,12 +104,10 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
         with Workers() as workers:
             return build(spec_path, out_dir, duplex, use_cache, progress, workers)
     pack = assemble(spec_path, duplex, use_cache, progress, workers)
-    members_path, public_path = write_together(out_dir or pack.root, {
-        edition_name(pack.spec.meeting.body, pack.spec.meeting.date, name): data
-        for name, data in pack.editions.items()})
-    total = pack.front_pages + pack.numbered_pages + pack.back.pages
-    return BuildResult(members_path, public_path, total, pack.numbered_pages, pack.warnings,
-                       pack.stats["rendered"], pack.stats["cached"])
+    written = write_together(out_dir or pack.root, pack.files())
+    book = pack.books[0]
+    return BuildResult(written[0], written[1], book.pages, book.numbered_pages, pack.warnings,
+                       pack.stats["rendered"], pack.stats["cached"], written[2:])
 
 
 def assemble(spec_path, duplex, use_cache, progress, workers):
@@ -119,31 +137,44 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     drawn = renderers.run(first_jobs)
     front, back, blank = drawn[:len(front_jobs)], drawn[-2], drawn[-1]
     rendered = iter(drawn[len(front_jobs):-2])
-    members = [next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)]
-    body = _lay_out(slots, members, blank, duplex)
+    members = {slot.anchor: next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)}
+    main_slots = [slot for slot in slots if not slot.supplement]
+    body = _lay_out(main_slots, [members[slot.anchor] for slot in main_slots], blank, duplex)
+    numbers = sorted({slot.supplement for slot in slots if slot.supplement})
+    late = {n: _lay_out(group, [members[slot.anchor] for slot in group], blank, duplex=False)
+            for n in numbers for group in [[slot for slot in slots if slot.supplement == n]]}
 
-    restricted = [_restricted_job(facts, part) for part in body if part.slot is not None and part.slot.private]
-    later_jobs = [_agenda_job(facts, entries)] + restricted + [_furniture_job(facts, body, name)
-                                                               for name in ("members", "public")]
-    later = renderers.run(later_jobs)
-    front.append(later[0])
-    for part, public in zip([p for p in body if p.slot is not None and p.slot.private], later[1:-2]):
-        part.public = public
-    furniture = {"members": later[-2], "public": later[-1]}
+    private_parts = [part for stretch in [body, *late.values()] for part in stretch
+                     if part.slot is not None and part.slot.private]
+    later_jobs = [_agenda_job(facts, entries)] + [_restricted_job(facts, part) for part in private_parts]
+    later_jobs += [_furniture_job(facts, body, name) for name in ("members", "public")]
+    for n in numbers:
+        later_jobs += [_supplement_job(facts, entries, n)]
+        later_jobs += [_furniture_job(facts, late[n], name, "S") for name in ("members", "public")]
+    later = iter(renderers.run(later_jobs))
+    front.append(next(later))
+    for part in private_parts:
+        part.public = next(later)
+    books = {0: Book(front, body, back, {"members": next(later), "public": next(later)})}
+    for n in numbers:
+        books[n] = Book([next(later)], late[n], None, {"members": next(later), "public": next(later)}, "S")
     if duplex and sum(part.pages for part in front) % 2:  # page 1 falls on a right-hand page
         front.append(renderers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0])
     stats = dict(renderers.stats)
 
-    for part, job in zip(drawn + later, first_jobs + later_jobs):
+    for part, job in zip(drawn, first_jobs):
         warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
     warnings.extend(_paper_warnings(slots, papers))
     names = ("members", "public")
-    editions = dict(zip(names, workers.map(_bind, [(name, front, body, back, furniture[name]) for name in names])))
-    scanned = [text for texts in workers.map(scan, [(editions["public"], "pages"), (editions["public"], "strings")])
-               for text in texts]
-    _check_public_edition(scanned, front + [part.public for part in body] + [back],
-                          [papers[slot.anchor] for slot in slots if slot.private], _spec_texts(spec), cache)
-    return Pack(spec, root, entries, slots, front, body, back, furniture, editions, warnings, stats)
+    bound = list(workers.map(_bind, [(name, book) for book in books.values() for name in names]))
+    for index, book in enumerate(books.values()):
+        book.editions = dict(zip(names, bound[2 * index:2 * index + 2]))
+        private = [papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
+        if private:
+            scanned = [text for texts in workers.map(scan, [(book.editions["public"], "pages"),
+                                                             (book.editions["public"], "strings")]) for text in texts]
+            _check_public_edition(scanned, book.public_parts(), private, _spec_texts(spec), cache)
+    return Pack(spec, root, entries, slots, books, warnings, stats)
 
 
 def _lay_out(slots, members, blank, duplex):
@@ -195,7 +226,14 @@ def _restricted_job(facts, part):
                {**facts, "slot": part.slot.view(), "frame": frame, "page_count": part.pages})
 
 
-def _furniture_job(facts, body, edition):
+def _supplement_job(facts, entries, number):
+    late = [entry for entry in entries if entry.supplement == number]
+    return Job(f"the cover of supplementary agenda {number}", "supplement.html",
+               {**facts, "number": number, "public_entries": [e for e in late if not e.private],
+                "private_entries": [e for e in late if e.private]})
+
+
+def _furniture_job(facts, body, edition, prefix=""):
     """The overlay that numbers an edition's pages (and marks a private finished PDF's)."""
     kinds, pages = [], []
     for part in body:
@@ -208,16 +246,17 @@ def _furniture_job(facts, body, edition):
             if kind not in kinds:
                 kinds.append(kind)
             pages.append(kinds.index(kind))
-    return Job(f"the page numbers of the {edition} edition", "furniture.html", {**facts, "kinds": kinds, "pages": pages})
+    return Job(f"the page numbers of the {edition} edition", "furniture.html",
+               {**facts, "kinds": kinds, "pages": pages, "prefix": prefix})
 
 
-def _bind(name, front, body, back, furniture):
-    """One edition's PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
-    edition = Edition(front[0].pdf)
-    for part in front[1:]:
+def _bind(name, book):
+    """One edition of a book, as PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
+    edition = Edition(book.front[0].pdf)
+    for part in book.front[1:]:
         edition.add_rendered(part.pdf)
     anchors, first_numbered = {}, edition.page_count
-    for part in body:
+    for part in book.body:
         shown = part.public if name == "public" else part.members
         if isinstance(shown, FinishedPdf):
             slot = part.slot
@@ -228,10 +267,11 @@ def _bind(name, front, body, back, furniture):
             start = edition.add_rendered(shown.pdf, part.slot.level if part.slot is not None else 1)
         if part.slot is not None:
             anchors[part.slot.anchor] = start
-    back_page = edition.page_count
-    edition.add_rendered(back.pdf)
-    labels = [(0, "r", None, 1), (first_numbered, "D", None, 1), (back_page, None, "Back cover", 1)]
-    return edition.finish(furniture.pdf, first_numbered, labels, anchors)
+    labels = [(0, "r", None, 1), (first_numbered, "D", book.prefix or None, 1)]
+    if book.back is not None:
+        labels.append((edition.page_count, None, "Back cover", 1))
+        edition.add_rendered(book.back.pdf)
+    return edition.finish(book.furniture[name].pdf, first_numbered, labels, anchors)
 
 
 def _paper_warnings(slots, papers):

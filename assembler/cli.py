@@ -168,6 +168,8 @@ def _build_with(args, workers, started):
         print(f"Built {result.page_count} pages ({result.numbered_pages} numbered) in {seconds:.1f} s{reused}:")
         print(f"  members' edition: {result.members}")
         print(f"  public edition:   {result.public}")
+        for path in result.supplements:
+            print(f"  supplement:       {path}")
     _print_warnings(result.warnings)
 
 

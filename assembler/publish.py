@@ -10,8 +10,8 @@
                      for a website to import, with each file's sha256)
 
 Every file is built from the same rendered parts as the pack; each folder
-is written as a whole (all its files change, or none).  Late papers
-(supplementary agendas) are not handled yet.
+is written as a whole (all its files change, or none).  Late papers go in
+supplementary agendas (both folders), numbered S1, S2, …
 """
 
 import hashlib
@@ -36,18 +36,21 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
     meeting = pack.spec.meeting
     out = Path(out_dir) if out_dir else pack.root / "publish"
     slug = edition_name(meeting.body, meeting.date, "x")[: -len("-x.pdf")]
-    public = {edition_name(meeting.body, meeting.date, "public"): pack.editions["public"],
-              f"{slug}-agenda.pdf": _front_sheet(pack)}
+    editions = pack.files()
+    public = {name: data for name, data in editions.items() if name.endswith("-public.pdf")}
+    public[f"{slug}-agenda.pdf"] = _front_sheet(pack)
     items = []
     for entry in pack.entries:
         slots = ([entry.slot] if entry.slot else []) + entry.appendix_slots
         item = {"number": entry.number, "title": entry.title, "private": entry.private,
-                "exempt_reason": entry.exempt_reason, "file": None, "pages": None, "appendices": [
-                    {"title": slot.title, "pages": [slot.first, slot.last]} for slot in entry.appendix_slots]}
+                "exempt_reason": entry.exempt_reason, "supplement": entry.supplement, "file": None, "pages": None,
+                "appendices": [{"title": slot.title, "pages": slot.pages} for slot in entry.appendix_slots]}
         if slots and not entry.private:
             name = f"{slug}-item-{entry.number:02d}-{_slug(entry.title)}.pdf"
             public[name] = _item_pdf(pack, entry, slots)
-            item.update(file=name, pages=[slots[0].first, slots[-1].last])
+            prefix = "S" if entry.supplement else ""
+            item.update(file=name, pages=f"{prefix}{slots[0].first} - {prefix}{slots[-1].last}"
+                        if slots[-1].last != slots[0].first else f"{prefix}{slots[0].first}")
         items.append(item)
     for item in items:
         if item["file"]:
@@ -58,7 +61,7 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
     facts = _facts(pack, items, files)
     public["meeting.json"] = json.dumps(facts, indent=2, ensure_ascii=False).encode()
     public["index.html"] = _index(pack, facts).encode()
-    members = {edition_name(meeting.body, meeting.date, "members"): pack.editions["members"]}
+    members = {name: data for name, data in editions.items() if name.endswith("-members.pdf")}
     write_together(out / "members", members)
     write_together(out / "public", public)
     return out / "public", pack.warnings
@@ -66,7 +69,7 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
 
 def _front_sheet(pack):
     """Cover, notice and agenda alone, as on the front of the pack."""
-    cover, _, notice, *_ = pack.front
+    cover, _, notice, *_ = pack.books[0].front
     edition = Edition(cover.pdf)
     for part in (notice, _agenda_part(pack)):
         edition.add_rendered(part.pdf)
@@ -76,15 +79,16 @@ def _front_sheet(pack):
 def _agenda_part(pack):
     """The agenda among the front parts: the last one that is not a duplex blank."""
     has_membership = pack.spec.membership is not None
-    return pack.front[4 if has_membership else 3]
+    return pack.books[0].front[4 if has_membership else 3]
 
 
 def _item_pdf(pack, entry, slots):
     """An item's paper and appendices, with the pack's printed numbers and running header."""
     meeting = pack.spec.meeting
     title = f"{entry.number}. {entry.title}: {meeting.body}, {long_date(meeting.date)}"
-    edition = Edition(pack.front[0].pdf, title=title)
-    parts = {part.slot.anchor: part for part in pack.body if part.slot is not None}
+    book = pack.books[entry.supplement or 0]
+    edition = Edition(pack.books[0].front[0].pdf, title=title)
+    parts = {part.slot.anchor: part for part in book.body if part.slot is not None}
     anchors = {}
     for slot in slots:
         shown = parts[slot.anchor].public
@@ -93,8 +97,8 @@ def _item_pdf(pack, entry, slots):
             anchors[slot.anchor] = edition.add_imported(shown.source, [(slot.level, slot.bookmark, 0)] + outline)
         else:
             anchors[slot.anchor] = edition.add_rendered(shown.pdf, slot.level)
-    labels = [(0, "D", None, slots[0].first)]
-    return edition.finish(pack.furniture["public"].pdf, 0, labels, anchors, furniture_from=slots[0].first - 1)
+    labels = [(0, "D", book.prefix or None, slots[0].first)]
+    return edition.finish(book.furniture["public"].pdf, 0, labels, anchors, furniture_from=slots[0].first - 1)
 
 
 def _page_count(data):

@@ -193,6 +193,8 @@ class Item(Model):
     appendices: list[Appendix] = []
     private: bool = False
     exempt_reason: str | None = None
+    supplement: int | None = Field(
+        None, ge=1, description="A late paper: sent in supplementary agenda N; the pack's agenda says 'to follow'")
 
     @model_validator(mode="after")
     def _private_needs_reason(self):
@@ -200,6 +202,8 @@ class Item(Model):
             raise ValueError("a private item needs an exempt_reason (e.g. \"Paragraph 3 of Schedule 12A\")")
         if self.appendices and self.paper is None:
             raise ValueError("an item with appendices needs a paper")
+        if self.supplement and self.paper in (None, "previous_note"):
+            raise ValueError("only an item with its own paper can come in a supplement")
         return self
 
 

@@ -143,3 +143,81 @@ def test_index_html_renders_in_a_real_browser(published, tmp_path):
     assert (tmp_path / "page.pdf").exists(), result.stderr
     text = " ".join(read_edition(tmp_path / "page.pdf").texts)
     assert "Street trading policy" in text and "Fees and charges" in text
+    shot = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={tmp_path / 'profile2'}", f"--screenshot={tmp_path / 'page.png'}",
+                           "--window-size=1000,1100", page.as_uri()], capture_output=True, text=True, timeout=120)
+    from PIL import Image
+
+    with Image.open(tmp_path / "page.png") as picture:  # a picture to look at, and not a blank one
+        assert picture.size == (1000, 1100) and len(picture.convert("L").getcolors(256)) > 10, shot.stderr
+
+
+LATE = SPEC + """\
+  - title: Taxi licensing fees
+    paper: papers/taxi.md
+    supplement: 1
+    appendices:
+      - {title: Appendix A - Fee table, file: papers/taxi-fees.md}
+  - title: Licence holder hearing
+    paper: papers/hearing.md
+    supplement: 1
+    private: true
+    exempt_reason: Paragraph 1 of Schedule 12A
+"""
+
+
+@pytest.fixture(scope="module")
+def with_late_papers(tmp_path_factory, published):
+    from assembler.cli import main
+
+    folder = tmp_path_factory.mktemp("late")
+    shutil.copytree(published / "papers", folder / "papers")
+    write_files(folder, {"pack.yaml": LATE, "papers/taxi.md": long_markdown("taxi", 14),
+                         "papers/taxi-fees.md": long_markdown("taxifees", 1),
+                         "papers/hearing.md": long_markdown("hearing", 3) + "\nSECRET-HEARING-TOKEN\n"})
+    assert main([str(folder / "pack.yaml"), "-o", str(folder / "pack"), "-q"]) == 0
+    assert main(["publish", str(folder / "pack.yaml"), "-o", str(folder / "site")]) == 0
+    return folder
+
+
+def test_late_papers_leave_the_packs_numbers_alone_and_are_to_follow(published, with_late_papers):
+    before = read_edition(next((published / "pack").glob("*-members.pdf")))
+    after = read_edition(next((with_late_papers / "pack").glob("licensing-committee-2026-05-13-members.pdf")))
+    titles = ["Street trading policy", "Fees and charges", "Review of a premises licence"]
+    assert agenda_ranges(after, titles) == agenda_ranges(before, titles)
+    agenda = re.sub(r"\s+", " ", " ".join(after.texts[index] for index in after.pages_with("PART 1: PUBLIC")))
+    assert "Taxi licensing fees To follow" in agenda and "Licence holder hearing To follow" in agenda
+    assert not after.pages_with("START-taxi")
+
+
+def test_the_supplement_is_numbered_from_s1(with_late_papers):
+    for edition in ("members", "public"):
+        supplement = read_edition(next((with_late_papers / "pack").glob(f"*-supplement-1-{edition}.pdf")))
+        assert "supplementary agenda 1" in supplement.texts[0].lower()
+        cover = re.sub(r"\s+", " ", supplement.texts[0])
+        labels = supplement.reader.page_labels
+        taxi = supplement.pages_with("START-taxi")[0]
+        assert labels[taxi] == "S1" and re.search(r"S\d+$", supplement.numbers[taxi].strip())
+        assert "Taxi licensing fees S1 - S" in cover and "a) Appendix A - Fee table S" in cover
+        assert labels[1:] == [f"S{n}" for n in range(1, len(labels))]
+    public = read_edition(next((with_late_papers / "pack").glob("*-supplement-1-public.pdf")))
+    assert public.pages_with("Document is Restricted")
+    assert "SECRET-HEARING-TOKEN" not in " ".join(public.texts)
+    assert b"SECRET-HEARING-TOKEN" not in all_strings(public.path)
+
+
+def test_publish_carries_the_supplement_and_nothing_private(with_late_papers):
+    members = sorted(path.name for path in (with_late_papers / "site/members").iterdir())
+    assert members == ["licensing-committee-2026-05-13-members.pdf",
+                       "licensing-committee-2026-05-13-supplement-1-members.pdf"]
+    public = with_late_papers / "site/public"
+    taxi = read_edition(next(public.glob("*-item-04-taxi-licensing-fees.pdf")))
+    assert taxi.reader.page_labels[0] == "S1" and taxi.pages_with("START-taxifees")
+    assert (public / "licensing-committee-2026-05-13-supplement-1-public.pdf").exists()
+    index = (public / "index.html").read_text()
+    assert "item-04-taxi-licensing-fees.pdf" in index and "supplementary agenda 1" in index
+    assert not re.search(r'href="[^"]*hearing', index)
+    for path in public.iterdir():
+        data = all_strings(path) if path.suffix == ".pdf" else path.read_bytes()
+        assert b"SECRET-HEARING-TOKEN" not in data and b"START-hearing" not in data, path.name

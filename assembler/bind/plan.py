@@ -28,12 +28,19 @@ class Slot:
     exempt_reason: str | None
     item_label: str | None
     is_appendix: bool = False
+    supplement: int | None = None  # a late paper: in supplementary agenda N, numbered S1, S2, …
     first: int | None = None
     last: int | None = None
 
     @property
     def page_count(self):
         return self.last - self.first + 1
+
+    @property
+    def pages(self):
+        """The printed range, as the agendas print it: ``9 - 14``, ``S1 - S3``."""
+        prefix = "S" if self.supplement else ""
+        return f"{prefix}{self.first}" + (f" - {prefix}{self.last}" if self.last != self.first else "")
 
     def view(self):
         """What a template may show of the slot: never where it falls in the pack, so
@@ -51,6 +58,7 @@ class Entry:
     title: str
     private: bool
     exempt_reason: str | None
+    supplement: int | None = None
     slot: Slot | None = None
     appendix_slots: list[Slot] = field(default_factory=list)
 
@@ -70,7 +78,7 @@ def number_items(agenda):
     ordered = [item for item in agenda if not item.private] + [item for item in agenda if item.private]
     entries = []
     for number, item in enumerate(ordered, 1):
-        entry = Entry(number, item.title, item.private, item.exempt_reason)
+        entry = Entry(number, item.title, item.private, item.exempt_reason, item.supplement)
         if item.paper is not None:
             entry.slot = Slot(
                 anchor=entry.anchor,
@@ -81,6 +89,7 @@ def number_items(agenda):
                 private=item.private,
                 exempt_reason=item.exempt_reason,
                 item_label=f"Agenda Item {number}",
+                supplement=item.supplement,
             )
         for index, appendix in enumerate(item.appendices):
             entry.appendix_slots.append(
@@ -94,6 +103,7 @@ def number_items(agenda):
                     exempt_reason=item.exempt_reason,
                     item_label=f"Agenda Item {number} · {_appendix_name(appendix.title, index)}",
                     is_appendix=True,
+                    supplement=item.supplement,
                 )
             )
         entries.append(entry)
