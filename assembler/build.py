@@ -20,11 +20,10 @@ from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
 from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
-from assembler.readers.markdown import read_markdown_html
 from assembler.readers.picture import picture_problem
 from assembler.render.cache import PartCache, cache_folder, folder_digest
 from assembler.render.jobs import Job, Renderers, Workers, read_request
-from assembler.render.templates import ASSETS, TEMPLATES
+from assembler.render import ASSETS, TEMPLATES
 from assembler.spec import load_spec
 
 
@@ -361,6 +360,8 @@ def check_pictures(spec):
 
 def read_venue_texts(spec):
     """The Markdown files of the venue and notice, as HTML."""
+    from assembler.readers.markdown import read_markdown_html
+
     files = {
         "guidance": spec.meeting.place.guidance,
         "travel": spec.meeting.place.travel,

@@ -7,7 +7,8 @@ from docxtpl import DocxTemplate
 
 from assembler.bind.plan import number_items
 from assembler.errors import InputError
-from assembler.render.templates import TEMPLATES, day_date, letter, long_date
+from assembler.render import TEMPLATES
+from assembler.render.templates import day_date, letter, long_date
 from assembler.spec import load_spec
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import io
 
 import pikepdf
-import pypdfium2
 from lxml import etree
 
 from assembler.model import FinishedPdf, Note, Report
@@ -104,6 +103,7 @@ def _fingerprints(texts):
 
 def page_texts(data):
     """The text of each page of a PDF (bytes)."""
+    import pypdfium2  # loaded where pages are read
     document = pypdfium2.PdfDocument(data)
     try:
         return [page.get_textpage().get_text_range() for page in document]

@@ -26,7 +26,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 
-from assembler.render.templates import LINK_PREFIX
+from assembler.render import LINK_PREFIX
 _PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate", "/UserUnit",
               "/StructParents", "/Annots", "/Tabs", "/Group"}
 _IMPORTED_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",

@@ -6,7 +6,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from assembler.render.fetcher import PackFetcher
-from assembler.render.templates import ASSETS, TEMPLATES, make_environment
+from assembler.render import ASSETS, TEMPLATES
+from assembler.render.templates import make_environment
 
 from assembler.render import PDF_VARIANT
 

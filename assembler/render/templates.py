@@ -7,14 +7,11 @@ other text is escaped (autoescape is on).
 
 import datetime
 import re
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-LINK_PREFIX = "https://pack.invalid/"  # a link to another part; the binder turns it into a jump
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+from assembler.render import LINK_PREFIX, TEMPLATES
 
 
 def long_date(value):
