@@ -5,11 +5,9 @@ so its parts share one font configuration and one URL fetcher."""
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from assembler.render import ASSETS, PDF_VARIANT, TEMPLATES
 from assembler.render.fetcher import PackFetcher
-from assembler.render import ASSETS, TEMPLATES
 from assembler.render.templates import make_environment
-
-from assembler.render import PDF_VARIANT
 
 
 class Renderer:
