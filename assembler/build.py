@@ -58,6 +58,7 @@ class Book:
     back: object  # the back cover Part, or None
     furniture: dict  # edition -> the Part numbering its pages
     prefix: str = ""  # of the printed numbers: "S" in a supplement
+    agenda: object = None  # the agenda Part among ``front`` (the pack's)
     editions: dict = field(default_factory=dict)  # edition -> PDF bytes
 
     @property
@@ -151,10 +152,11 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
         later_jobs += [_supplement_job(facts, entries, n)]
         later_jobs += [_furniture_job(facts, late[n], name, "S") for name in ("members", "public")]
     later = iter(renderers.run(later_jobs))
-    front.append(next(later))
+    agenda = next(later)
+    front.append(agenda)
     for part in private_parts:
         part.public = next(later)
-    books = {0: Book(front, body, back, {"members": next(later), "public": next(later)})}
+    books = {0: Book(front, body, back, {"members": next(later), "public": next(later)}, agenda=agenda)}
     for n in numbers:
         books[n] = Book([next(later)], late[n], None, {"members": next(later), "public": next(later)}, "S")
     if duplex and sum(part.pages for part in front) % 2:  # page 1 falls on a right-hand page
@@ -256,14 +258,7 @@ def _bind(name, book):
         edition.add_rendered(part.pdf)
     anchors, first_numbered = {}, edition.page_count
     for part in book.body:
-        shown = part.public if name == "public" else part.members
-        if isinstance(shown, FinishedPdf):
-            slot = part.slot
-            bookmarks = [(slot.level, slot.bookmark, 0)] + [
-                (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
-            start = edition.add_imported(shown.source, bookmarks)
-        else:
-            start = edition.add_rendered(shown.pdf, part.slot.level if part.slot is not None else 1)
+        start = add_part(edition, part.slot, part.public if name == "public" else part.members)
         if part.slot is not None:
             anchors[part.slot.anchor] = start
     labels = [(0, "r", None, 1), (first_numbered, "D", book.prefix or None, 1)]
@@ -271,6 +266,16 @@ def _bind(name, book):
         labels.append((edition.page_count, None, "Back cover", 1))
         edition.add_rendered(book.back.pdf)
     return edition.finish(book.furniture[name].pdf, first_numbered, labels, anchors)
+
+
+def add_part(edition, slot, shown):
+    """Lay one stretch of numbered pages into ``edition`` at its slot's bookmark level
+    (``slot`` None for a blank verso); return its first page index."""
+    if isinstance(shown, FinishedPdf):
+        bookmarks = [(slot.level, slot.bookmark, 0)] + [
+            (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
+        return edition.add_imported(shown.source, bookmarks)
+    return edition.add_rendered(shown.pdf, slot.level if slot is not None else 1)
 
 
 def _paper_warnings(slots, papers):

@@ -21,8 +21,7 @@ from pathlib import Path
 
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
-from assembler.build import assemble
-from assembler.model import FinishedPdf
+from assembler.build import add_part, assemble
 from assembler.render.jobs import Workers
 from assembler.render.templates import long_date, make_environment
 
@@ -49,13 +48,14 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
             name = f"{slug}-item-{entry.number:02d}-{_slug(entry.title)}.pdf"
             public[name] = _item_pdf(pack, entry, slots)
             prefix = "S" if entry.supplement else ""
-            item.update(file=name, pages=f"{prefix}{slots[0].first} - {prefix}{slots[-1].last}"
+            item.update(file=name, page_count=slots[-1].last - slots[0].first + 1,
+                        pages=f"{prefix}{slots[0].first} - {prefix}{slots[-1].last}"
                         if slots[-1].last != slots[0].first else f"{prefix}{slots[0].first}")
         items.append(item)
     for item in items:
         if item["file"]:
             data = public[item["file"]]
-            item.update(bytes=len(data), page_count=_page_count(data), sha256=hashlib.sha256(data).hexdigest())
+            item.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
     files = [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
              for name, data in public.items()]
     facts = _facts(pack, items, files)
@@ -69,17 +69,12 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
 
 def _front_sheet(pack):
     """Cover, notice and agenda alone, as on the front of the pack."""
-    cover, _, notice, *_ = pack.books[0].front
+    book = pack.books[0]
+    cover, _, notice, *_ = book.front
     edition = Edition(cover.pdf)
-    for part in (notice, _agenda_part(pack)):
+    for part in (notice, book.agenda):
         edition.add_rendered(part.pdf)
     return edition.finish(None, edition.page_count, [(0, "r", None, 1)], {})
-
-
-def _agenda_part(pack):
-    """The agenda among the front parts: the last one that is not a duplex blank."""
-    has_membership = pack.spec.membership is not None
-    return pack.books[0].front[4 if has_membership else 3]
 
 
 def _item_pdf(pack, entry, slots):
@@ -89,25 +84,9 @@ def _item_pdf(pack, entry, slots):
     book = pack.books[entry.supplement or 0]
     edition = Edition(pack.books[0].front[0].pdf, title=title)
     parts = {part.slot.anchor: part for part in book.body if part.slot is not None}
-    anchors = {}
-    for slot in slots:
-        shown = parts[slot.anchor].public
-        if isinstance(shown, FinishedPdf):
-            outline = [(slot.level + level, text, page) for level, text, page in shown.outline if level <= 2]
-            anchors[slot.anchor] = edition.add_imported(shown.source, [(slot.level, slot.bookmark, 0)] + outline)
-        else:
-            anchors[slot.anchor] = edition.add_rendered(shown.pdf, slot.level)
+    anchors = {slot.anchor: add_part(edition, slot, parts[slot.anchor].public) for slot in slots}
     labels = [(0, "D", book.prefix or None, slots[0].first)]
     return edition.finish(book.furniture["public"].pdf, 0, labels, anchors, furniture_from=slots[0].first - 1)
-
-
-def _page_count(data):
-    import io
-
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return len(pdf.pages)
 
 
 def _slug(text):

@@ -25,10 +25,8 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-
 from assembler.render import LINK_PREFIX
-_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate", "/UserUnit",
-              "/StructParents", "/Annots", "/Tabs", "/Group"}
+
 _IMPORTED_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",
                        "/UserUnit", "/Group"}
 

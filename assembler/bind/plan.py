@@ -33,10 +33,6 @@ class Slot:
     last: int | None = None
 
     @property
-    def page_count(self):
-        return self.last - self.first + 1
-
-    @property
     def pages(self):
         """The printed range, as the agendas print it: ``9 - 14``, ``S1 - S3``."""
         prefix = "S" if self.supplement else ""

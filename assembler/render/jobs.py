@@ -34,7 +34,6 @@ class Part:
     pdf: bytes
     pages: int
     refused: list = field(default_factory=list)  # (url, reason) the fetcher turned away
-    cached: bool = False
 
 
 def read_request(request):
@@ -171,7 +170,7 @@ class Renderers:
 
     def _cached(self, key):
         found = self.cache.get(key) if key else None
-        return Part(found[0], found[1], found[2], cached=True) if found else None
+        return Part(*found) if found else None
 
 
 def _named(results, jobs, missing):
