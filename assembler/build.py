@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assembler.bind.leakcheck import find_leaks, page_texts, scan
+from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, scan
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
@@ -166,15 +166,20 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     for part, job in zip(drawn, first_jobs):
         warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
     warnings.extend(_paper_warnings(slots, papers))
-    names = ("members", "public")
-    bound = list(workers.map(_bind, [(name, book) for book in books.values() for name in names]))
-    for index, book in enumerate(books.values()):
-        book.editions = dict(zip(names, bound[2 * index:2 * index + 2]))
-        private = [papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
-        if private:
-            scanned = [text for texts in workers.map(scan, [(book.editions["public"], "pages"),
-                                                             (book.editions["public"], "strings")]) for text in texts]
-            _check_public_edition(scanned, book.public_parts(), private, _spec_texts(spec), cache)
+    private = {n: [papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
+               for n, book in books.items()}
+    scans = {n: f"{spec_path.resolve()}#{n}" for n in books if private[n]}  # the public editions to check
+    known = {n: cache.get_scan(name) if cache else {} for n, name in scans.items()}
+    tasks = [(n, name) for name in ("public", "members") for n in books]  # the longer tasks first
+    bound = workers.map(_edition, [(name, books[n], known.get(n) if name == "public" else None) for n, name in tasks])
+    suspects = {n: _suspects(books[n].public_parts(), private[n], spec, cache) for n in scans}  # while they bind
+    for (n, name), (data, scanned) in zip(tasks, bound):
+        books[n].editions[name] = data
+        if scanned is not None:
+            texts, strings, read = scanned
+            if cache:
+                cache.put_scan(scans[n], read)
+            _refuse_leaks(texts + strings, suspects[n])
     return Pack(spec, root, entries, slots, books, warnings, stats)
 
 
@@ -251,6 +256,13 @@ def _furniture_job(facts, body, edition, prefix=""):
                {**facts, "kinds": kinds, "pages": pages, "prefix": prefix})
 
 
+def _edition(name, book, known=None):
+    """One edition of a book bound, as PDF bytes; with ``known`` (an earlier scan's page
+    texts), scanned too, where it was bound: (bytes, what ``scan`` gives, or None)."""
+    data = _bind(name, book)
+    return data, (scan(data, known) if known is not None else None)
+
+
 def _bind(name, book):
     """One edition of a book, as PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
     edition = Edition(book.front[0].pdf)
@@ -310,27 +322,25 @@ def _spec_texts(value):
     return [value] if isinstance(value, str) else []
 
 
-def _check_public_edition(public_texts, parts, private_papers, spec_texts, cache):
-    """Refuse to write anything if the public edition carries a private paper's content.
-
-    What it may carry: the text of the parts it is made of (each read once and
-    kept in the cache) and the spec's own words.
-    """
-    if not private_papers:
-        return
-    allowed = list(spec_texts)
+def _suspects(parts, private_papers, spec, cache):
+    """What the public edition of a book must not carry: its private papers' words, except
+    those that the parts it is made of hold too (each part read once, kept in the cache)
+    and the spec's own words."""
+    allowed = _spec_texts(spec)
     for part in parts:
-        if isinstance(part, FinishedPdf):
-            data = part.source.read_bytes()
-        else:
-            data = part.pdf
+        data = part.source.read_bytes() if isinstance(part, FinishedPdf) else part.pdf
         texts = cache.get_texts(data) if cache else None
         if texts is None:
             texts = page_texts(data)
             if cache:
                 cache.put_texts(data, texts)
         allowed += texts
-    leaks = find_leaks(public_texts, allowed, private_papers)
+    return Suspects.of(private_papers, allowed)
+
+
+def _refuse_leaks(public_texts, suspects):
+    """Refuse to write anything if the public edition carries a private paper's content."""
+    leaks = find_leaks(public_texts, suspects)
     if leaks:
         raise LeakError(
             "the public edition would contain private content ("

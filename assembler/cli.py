@@ -145,16 +145,15 @@ def _run(command, args):
 
 
 def _build(args):
+    started = time.monotonic()
+    from assembler.build import build  # imported here: --help and --version stay fast
     from assembler.render.jobs import Workers
 
-    started = time.monotonic()
-    with Workers() as workers:  # started first: the workers load WeasyPrint while we load the rest
-        _build_with(args, workers, started)
+    with Workers() as workers:  # they start with the binder loaded, and load WeasyPrint while we read
+        _build_with(args, workers, started, build)
 
 
-def _build_with(args, workers, started):
-    from assembler.build import build  # imported late: --help and --version stay fast
-
+def _build_with(args, workers, started, build):
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
         result = build(args.spec, args.output, duplex=args.duplex, use_cache=not args.no_cache, progress=progress,

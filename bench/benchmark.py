@@ -9,12 +9,15 @@ appendices, a private item), then measures in one run on this machine:
 * cold: `assemble` from a clean state (no cache), both editions;
 * reference: the same papers' HTML rendered by one plain tagged WeasyPrint
   pass (one document, pdf/ua-1), as the bar to beat;
-* rebuild: `assemble` again after one paper in the middle changed;
-* peak RSS of the whole process tree (the command and any workers).
+* rebuild: `assemble` again after one paper in the middle changed (the
+  median of three changes, each checked to be in the new members' edition);
+* peak RSS of the whole process tree (the command and its workers together,
+  sampled every 10 ms during a cold build of its own, so that the sampling
+  does not slow the timed builds).
 """
 
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -57,7 +60,7 @@ def make_pack(folder, pages):
             appendix = folder / f"{name}-appendix.pdf"
             HTML(string="".join(f"<section style='break-after:page'><h1>Appendix page {p}</h1><p>{PARAGRAPH}</p></section>"
                                 for p in range(2))).write_pdf(appendix)
-            item["appendices"] = [{"title": "Appendix A - Supporting data", "file": appendix.name and f"papers/{appendix.name}"}]
+            item["appendices"] = [{"title": "Appendix A - Supporting data", "file": f"papers/{appendix.name}"}]
         if number == papers:
             item.update(private=True, exempt_reason="Paragraph 3 of Schedule 12A")
         agenda.append(item)
@@ -67,12 +70,44 @@ def make_pack(folder, pages):
     return folder / "pack.yaml"
 
 
-def run(command):
-    started = time.monotonic()
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"{command} failed:\n{result.stderr}")
-    return time.monotonic() - started, result
+def run(command, sample_memory=False):
+    """Run ``command``: its seconds, and with ``sample_memory`` the peak RSS (MB) of its process tree."""
+    with tempfile.TemporaryFile("w+") as errors:
+        started = time.monotonic()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, text=True)
+        peak = 0
+        while sample_memory and process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.01)
+        process.wait()
+        seconds = time.monotonic() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{command} failed:\n{errors.read()}")
+    return seconds, peak / 1024
+
+
+def tree_rss(root):
+    """The resident memory (kB) of ``root`` and all its descendants, now."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rpartition(")")[2].split()[1])
+            except OSError:
+                continue
+    tree, total, found = {root}, 0, {root}
+    while found:  # children, then their children, …
+        found = {pid for pid, parent in parents.items() if parent in found} - tree
+        tree |= found
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+        except OSError:
+            continue
+    return total
 
 
 def reference_seconds(spec_path):
@@ -97,31 +132,40 @@ document = html.render(stylesheets=[CSS(filename=str(TEMPLATES / 'pack.css'))], 
 document.write_pdf(pdf_variant='pdf/ua-1')
 print(time.monotonic() - started, len(document.pages))
 """
-    _, result = run([sys.executable, "-c", code])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, pages = result.stdout.split()
     return float(seconds), int(pages)
 
 
 def bench(pages):
+    from pypdf import PdfReader
+    from pypdfium2 import PdfDocument
+
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{pages}-"))
     try:
         spec = make_pack(folder / "pack", pages)
         command = [str(ROOT / ".venv/bin/assemble"), str(spec), "-o", str(folder / "out"), "-q"]
         cold, _ = run(command + ["--no-cache"])
         run(command)  # fills the cache, as the first build of the day would
-        from pypdf import PdfReader
-
         built = next((folder / "out").glob("*-members.pdf"))
         numbered = sum(1 for label in PdfReader(built).page_labels if label.isdigit())
-        middle = sorted((folder / "pack/papers").glob("report-*.md"))[len(list((folder / "pack/papers").glob("report-*.md"))) // 2]
-        middle.write_text(middle.read_text().replace("## Background", "## Background\n\nA late change to this paper."))
-        rebuild, _ = run(command)
+        reports = sorted((folder / "pack/papers").glob("report-*.md"))
+        middle = reports[len(reports) // 2]
+        rebuilds = []
+        for change in range(3):
+            late = f"Late change number {change} to this paper."
+            middle.write_text(middle.read_text().replace("## Background", f"## Background\n\n{late}", 1))
+            rebuilds.append(run(command)[0])
+            text = " ".join(page.get_textpage().get_text_range() for page in PdfDocument(built))
+            if late not in text:
+                raise SystemExit(f"the rebuilt pack does not carry the change to {middle.name}")
+        rebuild = sorted(rebuilds)[1]
         reference, reference_pages = reference_seconds(spec)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        _, peak = run(command + ["--no-cache"], sample_memory=True)
         return {"pages": numbered, "cold_s": cold, "cold_s_per_page": cold / numbered,
                 "reference_s": reference, "reference_pages": reference_pages,
                 "ratio_per_page": (cold / numbered) / (reference / reference_pages),
-                "rebuild_s": rebuild, "rebuild_ratio": rebuild / cold, "peak_rss_mb_so_far": peak}
+                "rebuild_s": rebuild, "rebuild_ratio": rebuild / cold, "peak_rss_mb": peak}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -132,7 +176,6 @@ def _help():
 
 if __name__ == "__main__":
     sizes = [int(arg) for arg in sys.argv[1:]] or [50, 150, 300]
-    import os
     import platform
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -140,7 +183,7 @@ if __name__ == "__main__":
     print(f"{'pages':>6} {'cold s':>8} {'s/page':>8} {'ref s':>7} {'ratio':>6} {'rebuild s':>10} {'rebuild/cold':>12} {'peak RSS MB':>12}")
     for r in results:
         print(f"{r['pages']:>6} {r['cold_s']:>8.1f} {r['cold_s_per_page']:>8.3f} {r['reference_s']:>7.1f} "
-              f"{r['ratio_per_page']:>6.2f} {r['rebuild_s']:>10.1f} {r['rebuild_ratio']:>12.2f} {r['peak_rss_mb_so_far']:>12.0f}")
+              f"{r['ratio_per_page']:>6.2f} {r['rebuild_s']:>10.2f} {r['rebuild_ratio']:>12.2f} {r['peak_rss_mb']:>12.0f}")
     if len(results) > 1:
         print(f"time per page at {results[-1]['pages']} pages / at {results[0]['pages']} pages: "
               f"{results[-1]['cold_s_per_page'] / results[0]['cold_s_per_page']:.2f}")

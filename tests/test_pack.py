@@ -199,6 +199,24 @@ def test_agenda_links_lead_to_the_papers(built):
     assert first_page_with(members, "START-appeals") in targets
 
 
+def test_links_describe_where_they_lead_for_screen_readers(built):
+    """A link's description (read aloud) names the printed page it jumps to, never the
+    placeholder address the parts were drawn with."""
+    for edition in built:
+        described = 0
+        for index, page in enumerate(edition.reader.pages):
+            for annotation in page.get("/Annots") or []:
+                annotation = annotation.get_object()
+                action = annotation.get("/A")
+                if action is None or action.get("/S") != "/GoTo":
+                    continue
+                target = edition.reader.get_page_number(action["/D"][0].get_object())
+                assert annotation["/Contents"] == f"Go to page {edition.printed_number(target)}", index
+                described += 1
+        assert described >= 3
+        assert b"pack.invalid" not in all_strings(edition.path)
+
+
 def test_members_edition_marks_every_private_page(built):
     members, _ = built
     start = first_page_with(members, "START-mill")

@@ -5,10 +5,12 @@ behaviour that makes builds fast, not how fast they are.
 """
 
 import re
+import subprocess
+import sys
 
 import pytest
 
-from tests.conftest import long_markdown, make_pdf, write_files
+from tests.conftest import ROOT, long_markdown, make_pdf, write_files
 
 SPEC = """\
 meeting:
@@ -108,3 +110,59 @@ def test_one_process_or_many_give_the_same_pack(pack):
             result = build(pack / "pack.yaml", pack / f"out-{processes}", use_cache=False, workers=workers)
         texts.append([read_edition(path).texts for path in (result.members, result.public)])
     assert texts[0] == texts[1]
+
+
+def test_the_same_spec_gives_the_same_bytes_from_scratch_or_from_the_cache(pack, assemble):
+    """Reproducible editions: a rebuild that changed nothing changes no byte (nor a
+    re-published file), and the leak check's page-text cache can recognise pages."""
+    def editions(out):
+        return {path.name: path.read_bytes() for path in sorted(out.glob("*.pdf"))}
+
+    assert assemble(pack / "pack.yaml", "--no-cache", out=pack / "scratch").code == 0
+    assert assemble(pack / "pack.yaml", out=pack / "first").code == 0
+    assert assemble(pack / "pack.yaml", out=pack / "cached").code == 0
+    scratch = editions(pack / "scratch")
+    assert len(scratch) == 2
+    assert editions(pack / "first") == scratch
+    assert editions(pack / "cached") == scratch
+
+
+def test_weasyprint_loads_without_searching_for_its_libraries():
+    """ctypes' library search runs ldconfig, gcc and ld for every name WeasyPrint guesses:
+    loading it must start no process (and still find HarfBuzz's subsetter)."""
+    code = """
+import subprocess
+started = []
+original = subprocess.Popen.__init__
+def counting(self, *args, **kwargs):
+    started.append(args[0] if args else kwargs.get("args"))
+    original(self, *args, **kwargs)
+subprocess.Popen.__init__ = counting
+from assembler.render import load_weasyprint
+load_weasyprint()
+from weasyprint.text import ffi
+print(len(started), ffi.harfbuzz_subset is not None)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.stdout.split() == ["0", "True"], result.stderr
+
+
+def test_weasyprint_still_loads_where_only_the_library_search_finds_it():
+    """Where the loader alone cannot load WeasyPrint's libraries, the search is used after all."""
+    code = """
+import sys
+failed = []
+class FailOnce:
+    def find_spec(self, name, path=None, target=None):
+        if name == "weasyprint.text.ffi" and not failed:
+            failed.append(name)
+            raise OSError("cannot load library 'libgobject-2.0-0'")
+sys.meta_path.insert(0, FailOnce())
+from assembler.render import load_weasyprint
+load_weasyprint()
+import weasyprint
+print(failed, weasyprint.HTML(string="<p>x</p>").write_pdf()[:5])
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.stdout.strip() == "['weasyprint.text.ffi'] b'%PDF-'", result.stderr
+    assert result.stdout.count("WeasyPrint could not import") == 0

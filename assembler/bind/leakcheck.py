@@ -9,13 +9,18 @@ string in its objects (metadata, bookmarks, link targets, structure tags,
 attachments).  A fingerprint found there is a leak, unless the same words
 also stand on the members' edition's public pages (an item title, a heading
 such as "Financial implications").
+
+Reading every page's text is the costly part.  A page's text is a function of
+its content streams and the resources they draw with, so each page gets a
+digest of those (object numbers aside), and a rebuild reads again only the
+pages whose digest the last scan of the same pack did not see.
 """
 
+import hashlib
+import io
 import re
 import zipfile
 from dataclasses import dataclass
-
-import io
 
 import pikepdf
 from lxml import etree
@@ -26,6 +31,8 @@ RUN = 6  # words in a fingerprint of running text
 # Strings every PDF carries that say nothing of its content (and match between any two files)
 _TOOL_KEYS = {"/Producer", "/Creator", "/CreationDate", "/ModDate", "/PTEX.Fullbanner", "/ID", "/Lang", "/Type",
               "/FontDescriptor", "/DescendantFonts", "/CIDSystemInfo", "/FontFamily", "/ToUnicode", "/Encoding"}
+_WORD = re.compile(r"[\w@/](?:[\w@.'’/:-]*[\w@/])?")  # inner . ' ’ : - kept: e-mail, 10:30, o'clock
+_REFERENCE = re.compile(rb"(\d+) (\d+) R\b")
 _TOOL_XMP = re.compile(r"<(pdf:Producer|xmp:CreatorTool|xmp:\w*Date|xmpMM:\w+|pdfaid:\w+|pdfuaid:\w+)\b.*?</\1>", re.S)
 
 
@@ -35,26 +42,49 @@ class Leak:
     words: str
 
 
-def scan(pdf, what):
-    """Where a leak could hide in a PDF (bytes): its ``"pages"`` texts, or its objects' ``"strings"``."""
-    return page_texts(pdf) if what == "pages" else _strings(pdf)
+def scan(data, known):
+    """Where a leak could hide in a PDF (bytes): the text of each page, and every string in its objects.
 
-
-def find_leaks(public_texts, allowed_texts, private_papers):
-    """Leaks of ``private_papers`` into the public edition, given its ``public_texts``.
-
-    Allowed: words that ``allowed_texts`` hold: the text of the parts the
-    public edition is meant to carry (front matter, public papers, restricted
-    pages) and the spec's own words (house name, item titles, exempt
-    reasons), which the public edition carries by design.
+    ``known``: {page digest: text} from an earlier scan: a page drawn exactly
+    as one of those (the same content streams and resources, byte for byte)
+    has that text and is not read again.  Returns the page texts, the
+    strings, and {page digest: text} for this PDF.
     """
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        digests = _page_digests(pdf)
+        strings = _object_strings(pdf)
+    texts = [known.get(digest) if digest else None for digest in digests]
+    unread = [index for index, text in enumerate(texts) if text is None]
+    for index, text in zip(unread, page_texts(data, unread)):
+        texts[index] = text
+    return texts, strings, {digest: text for digest, text in zip(digests, texts) if digest}
+
+
+@dataclass
+class Suspects:
+    """What to look for in a public edition: each private paper's fingerprints, and the
+    words it may carry all the same."""
+
+    papers: list  # (file name, fingerprints)
+    allowed: str
+
+    @classmethod
+    def of(cls, private_papers, allowed_texts):
+        """``allowed_texts``: the text of the parts the public edition is meant to carry
+        (front matter, public papers, restricted pages) and the spec's own words (house
+        name, item titles, exempt reasons), which it carries by design."""
+        return cls([(paper.source.name, _fingerprints(paper_texts(paper))) for paper in private_papers],
+                   " ".join(_words(text) for text in allowed_texts))
+
+
+def find_leaks(public_texts, suspects):
+    """Leaks of the ``suspects`` (private papers) into a public edition, given its texts."""
     public = _fingerprints(public_texts)
-    allowed = " ".join(_words(text) for text in allowed_texts)
     leaks = []
-    for paper in private_papers:
-        found = sorted(words for words in _fingerprints(paper_texts(paper)) & public if words not in allowed)
+    for name, fingerprints in suspects.papers:
+        found = sorted(words for words in fingerprints & public if words not in suspects.allowed)
         if found:
-            leaks.append(Leak(paper.source.name, found[0]))
+            leaks.append(Leak(name, found[0]))
     return leaks
 
 
@@ -85,9 +115,8 @@ def _html_text(html):
 
 
 def _words(text):
-    """Lower-case words, punctuation off: the form fingerprints are compared in."""
-    words = re.findall(r"[\w@.'’/:-]+", text.lower())
-    return " ".join(word.strip(".'’:-") for word in words if word.strip(".'’:-"))
+    """Lower-case words, punctuation off their ends: the form fingerprints are compared in."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _fingerprints(texts):
@@ -101,43 +130,84 @@ def _fingerprints(texts):
     return found
 
 
-def page_texts(data):
-    """The text of each page of a PDF (bytes)."""
+def page_texts(data, indices=None):
+    """The text of each page of a PDF (bytes), or of the pages at ``indices``."""
     import pypdfium2  # loaded where pages are read
     document = pypdfium2.PdfDocument(data)
     try:
-        return [page.get_textpage().get_text_range() for page in document]
+        pages = range(len(document)) if indices is None else indices
+        return [document[index].get_textpage().get_text_range() for index in pages]
     finally:
         document.close()
 
 
+def _page_digests(pdf):
+    """For each page, a digest of all that its text is read from: its content streams and
+    its resources (fonts, forms, …) followed to the end, object numbers left out; None
+    for a page that inherits any of them."""
+    memo = {}
+
+    def of(obj):
+        if not obj.is_indirect:
+            return whole(obj)
+        if obj.objgen not in memo:
+            memo[obj.objgen] = b"cycle"
+            memo[obj.objgen] = whole(obj)
+        return memo[obj.objgen]
+
+    def whole(obj):
+        if isinstance(obj, pikepdf.Stream):
+            data = obj.stream_dict.unparse(resolved=True) + b"stream" + obj.read_raw_bytes()
+        else:
+            data = obj.unparse(resolved=True)
+        data = _REFERENCE.sub(lambda match: of(pdf.get_object(int(match[1]), int(match[2]))), data)
+        return hashlib.sha256(data).hexdigest().encode()
+
+    return [(of(page.Contents) + of(page.Resources)).decode() if "/Contents" in page and "/Resources" in page
+            else None for page in pdf.pages]
+
+
 def _strings(data):
+    """Every text string in a PDF (bytes): see ``_object_strings``."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return _object_strings(pdf)
+
+
+def _object_strings(pdf):
     """Every text string in a PDF's objects, and its XMP metadata and attachments: not the page drawings."""
     found = []
 
     def visit(value, depth=0):
+        """``value``: a dictionary, stream or array with a string somewhere in it."""
         if depth > 60:
             return
-        if isinstance(value, pikepdf.String):
-            found.append(str(value))
-        elif isinstance(value, pikepdf.Dictionary) or isinstance(value, pikepdf.Stream):
-            for key in value.keys():
-                if key not in _TOOL_KEYS:
-                    item = value.get(key)
-                    if not getattr(item, "is_indirect", False):  # indirect ones are visited on their own
-                        visit(item, depth + 1)
-        elif isinstance(value, pikepdf.Array):
-            for item in value:
-                if not getattr(item, "is_indirect", False):
-                    visit(item, depth + 1)
+        if isinstance(value, pikepdf.Array):
+            items = iter(value)
+        else:
+            items = (value.get(key) for key in value.keys() if key not in _TOOL_KEYS)
+        for item in items:  # indirect ones are visited on their own; a font's widths hold no string
+            if isinstance(item, pikepdf.String):
+                found.append(str(item))
+            elif isinstance(item, (pikepdf.Dictionary, pikepdf.Array)) and not item.is_indirect and _holds_string(item):
+                visit(item, depth + 1)
 
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Stream) and obj.get("/Type") in (pikepdf.Name.Metadata, pikepdf.Name.EmbeddedFile):
-                found.append(_TOOL_XMP.sub(" ", obj.read_bytes().decode("utf-8", "replace")))
+    for obj in pdf.objects:
+        is_stream = isinstance(obj, pikepdf.Stream)
+        if is_stream and obj.get("/Type") in (pikepdf.Name.Metadata, pikepdf.Name.EmbeddedFile):
+            found.append(_TOOL_XMP.sub(" ", obj.read_bytes().decode("utf-8", "replace")))
+        if isinstance(obj, pikepdf.String):
+            found.append(str(obj))
+        elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) and _holds_string(
+                obj.stream_dict if is_stream else obj):
             visit(obj)
-        visit(pdf.trailer)
+    visit(pdf.trailer)
     return [re.sub(r"<[^>]+>", " ", text) for text in found]
+
+
+def _holds_string(value):
+    """Whether an object, written out, has a string in it: ``(…)`` or ``<…>`` (not ``<<``)."""
+    written = value.unparse(resolved=True)
+    return b"(" in written or b"<" in written.replace(b"<<", b"")
 
 
 def _docx_properties(path):

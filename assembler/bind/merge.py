@@ -138,14 +138,16 @@ class Edition:
                 label.P = pikepdf.String(prefix)
             nums.extend([first, label])
         self.pdf.Root.PageLabels = Dictionary(Nums=nums)
-        self._link(anchors)
+        self._link(anchors, labels)
         self._outline()
         output = io.BytesIO()
         self.pdf.save(output, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                       deterministic_id=True)
         return output.getvalue()
 
-    def _link(self, anchors):
+    def _link(self, anchors, labels):
+        """Links to other parts become jumps to their pages, described by the page's printed
+        number (a screen reader reads the description, which was the placeholder URI)."""
         for page in self.pdf.pages:
             for annotation in page.get("/Annots", []):
                 action = annotation.get("/A")
@@ -155,8 +157,10 @@ class Edition:
                 target = anchors.get(uri.partition("#")[2])
                 if target is None:
                     del annotation.A
+                    annotation.Contents = pikepdf.String("Not in this document")
                     continue
                 annotation.A = Dictionary(S=Name.GoTo, D=Array([self.pdf.pages[target].obj, Name.Fit]))
+                annotation.Contents = pikepdf.String(f"Go to page {_label(labels, target)}")
 
     def _outline(self):
         with self.pdf.open_outline() as outline:
@@ -175,13 +179,25 @@ def _overlay(page, form):
 
     (pikepdf's ``add_overlay`` also joins every content stream of the page
     into one: a decompression and recompression per page that a long pack
-    pays for twice.)"""
+    pays for twice.)  The page gets resources of its own (a part's pages
+    share theirs), in which the form takes the first free name ``/PackN``:
+    the same page is written the same way in every build.
+    """
+    resources = page.get("/Resources", Dictionary())
+    xobjects = resources.get("/XObject", Dictionary())
+    name = next(f"/Pack{n}" for n in range(len(xobjects) + 1) if f"/Pack{n}" not in xobjects)
+    page.Resources = Dictionary({**dict(resources.items()), "/XObject": Dictionary({**dict(xobjects.items()), name: form})})
     page = pikepdf.Page(page)
-    name = page.add_resource(form, Name.XObject, prefix="Pack")
-    placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox),
+    placement = page.calc_form_xobject_placement(form, Name(name), pikepdf.Rectangle(page.trimbox),
                                                  allow_shrink=False, allow_expand=False)
     page.contents_add(b"q\n", prepend=True)
     page.contents_add(b"Q\n" + placement)
+
+
+def _label(labels, index):
+    """The printed number of the (numbered) page at ``index``, given the page label ranges."""
+    first, _, prefix, start = max((label for label in labels if label[0] <= index), key=lambda label: label[0])
+    return f"{prefix or ''}{start + index - first}"
 
 
 def _numbers(tree):

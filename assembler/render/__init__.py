@@ -1,8 +1,8 @@
 """Renderers: the document model and the meeting's facts, through the house
 templates, into PDF pages (``renderer``); parts rendered across processes
 (``jobs``) through a cache of rendered parts (``cache``).  WeasyPrint is
-imported only where pages are drawn, so a rebuild that finds every part in
-the cache never loads it."""
+imported only where pages are drawn (the workers), never by the process
+that reads the spec and binds, and it is loaded with ``load_weasyprint``."""
 
 from pathlib import Path
 
@@ -10,3 +10,36 @@ PDF_VARIANT = "pdf/ua-1"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # the shipped templates and stylesheet
 ASSETS = Path(__file__).resolve().parents[2] / "assets"  # fonts and pictures
 LINK_PREFIX = "https://pack.invalid/"  # a link to another part; the binder turns it into a jump
+
+
+def load_weasyprint():
+    """Import WeasyPrint without letting it search for its libraries the slow way.
+
+    WeasyPrint tries several names for each library it loads, and for every
+    name the dynamic loader does not know, cffi asks ``ctypes.util.find_library``,
+    which runs ldconfig, gcc and ld: about 0.15 s of each worker's start.  Its
+    lists also hold the names the loader knows (``libpango-1.0.so.0``), so
+    that search is switched off while it loads, and used only if WeasyPrint
+    cannot load without it (or would go without HarfBuzz's subsetter).
+    """
+    import contextlib
+    import ctypes.util
+    import io
+    import sys
+
+    if "weasyprint" in sys.modules:
+        return
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # its advice on a failed load is for the search below
+            from weasyprint.text import ffi
+        if ffi.harfbuzz_subset is not None:
+            return
+    except OSError:
+        pass
+    finally:
+        ctypes.util.find_library = find_library
+    for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
+        del sys.modules[name]
+    import weasyprint  # noqa: F401

@@ -25,7 +25,8 @@ from pydantic import BaseModel
 import assembler
 
 VERSIONS = {name: version(name) for name in
-            ("weasyprint", "pydyf", "tinycss2", "pikepdf", "mammoth", "markdown-it-py", "nh3", "pypdf")}
+            ("weasyprint", "pydyf", "tinycss2", "pikepdf", "mammoth", "markdown-it-py", "nh3", "pypdf",
+             "pypdfium2")}
 VERSIONS["assembler"] = assembler.__version__
 
 
@@ -131,6 +132,19 @@ class PartCache:
 
     def put_texts(self, pdf, texts):
         self._write(f"text-{hashlib.sha256(pdf).hexdigest()}.json", json.dumps(texts).encode())
+
+    def get_scan(self, name):
+        """{page digest: text} of the public edition last scanned under ``name``, or {}."""
+        try:
+            found = json.loads((self.folder / f"scan-{hashlib.sha256(name.encode()).hexdigest()}.json").read_text())
+            pages = found["pages"] if found.get("versions") == VERSIONS else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+        return {key: text for key, text in pages.items() if isinstance(text, str)} if isinstance(pages, dict) else {}
+
+    def put_scan(self, name, pages):
+        self._write(f"scan-{hashlib.sha256(name.encode()).hexdigest()}.json",
+                    json.dumps({"versions": VERSIONS, "pages": pages}).encode())
 
     def _write(self, name, data):
         try:

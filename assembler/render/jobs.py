@@ -5,10 +5,11 @@ renders and writes its parts itself and sends back PDF bytes.  Parts are
 independent: page numbers are stamped later by the binder, so a part never
 depends on where it falls in the pack.
 
-The pool starts before anything else is loaded, and its workers load
-WeasyPrint at once, while this process reads the spec and the papers; each
-worker then keeps one ``Renderer`` (one font configuration, one URL fetcher)
-per build's settings.
+The pool starts once the binder is loaded (its workers inherit it), and they
+load WeasyPrint at once, while this process reads the spec and the papers (a
+rebuild's one or two changed papers it reads itself); each worker then keeps
+one ``Renderer`` (one font configuration, one URL fetcher) per build's
+settings.  The workers also bind the editions, and scan the public ones.
 """
 
 import os
@@ -50,9 +51,7 @@ def read_request(request):
 
 def _preload():
     """A worker's first act: load what drawing needs, before any job arrives."""
-    import weasyprint  # noqa: F401
-
-    from assembler.render import renderer  # noqa: F401
+    from assembler.render import renderer  # noqa: F401  (and WeasyPrint with it)
 
 
 def _warm():
@@ -162,7 +161,10 @@ class Renderers:
         keys = [self.cache.paper_key(request) if self.cache else None for request in requests]
         models = [self.cache.get_paper(key) if key else None for key in keys]
         missing = [index for index, model in enumerate(models) if model is None]
-        for index, model in zip(missing, self.workers.map(read_request, [(requests[i],) for i in missing])):
+        here = len(missing) <= self.workers.processes  # a rebuild's: the workers are still loading WeasyPrint
+        wanted = [requests[index] for index in missing]
+        read = map(read_request, wanted) if here else self.workers.map(read_request, [(r,) for r in wanted])
+        for index, model in zip(missing, read):
             models[index] = model
             if self.cache and not isinstance(model, list):
                 self.cache.put_paper(keys[index], model)

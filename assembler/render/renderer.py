@@ -2,12 +2,15 @@
 into WeasyPrint pages.  One ``Renderer`` serves a process for a whole build,
 so its parts share one font configuration and one URL fetcher."""
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from assembler.render import ASSETS, PDF_VARIANT, TEMPLATES, load_weasyprint
 
-from assembler.render import ASSETS, PDF_VARIANT, TEMPLATES
-from assembler.render.fetcher import PackFetcher
-from assembler.render.templates import make_environment
+load_weasyprint()  # before WeasyPrint imports itself, slowly
+
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from assembler.render.fetcher import PackFetcher  # noqa: E402
+from assembler.render.templates import make_environment  # noqa: E402
 
 
 class Renderer:
