@@ -88,17 +88,17 @@ class Pack:
     stats: dict
 
     def files(self):
-        """{file name: PDF bytes} of every edition of every book."""
+        """{file name: PDF bytes} of every edition of every book: each book's members' edition, then its public one."""
         meeting = self.spec.meeting
-        return {edition_name(meeting.body, meeting.date, (f"supplement-{n}-" if n else "") + name): data
-                for n, book in self.books.items() for name, data in book.editions.items()}
+        return {edition_name(meeting.body, meeting.date, (f"supplement-{n}-" if n else "") + name): book.editions[name]
+                for n, book in self.books.items() for name in ("members", "public")}
 
 
 def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None):
     """Build both editions of the pack described by ``spec_path``; return what was written.
 
     ``workers``: a started ``Workers`` pool to use (the command line starts one
-    before loading this module); by default one of the machine's size.
+    as soon as it has loaded this module); by default one of the machine's size.
     """
     if workers is None:
         with Workers() as workers:
@@ -134,7 +134,7 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
                    "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
     blank_job = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
     first_jobs = front_jobs + [job for job in paper_jobs if job] + [back_job, blank_job]
-    drawn = renderers.run(first_jobs)
+    drawn = renderers.run(first_jobs, "Drawing the parts")
     front, back, blank = drawn[:len(front_jobs)], drawn[-2], drawn[-1]
     rendered = iter(drawn[len(front_jobs):-2])
     members = {slot.anchor: next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)}
@@ -151,7 +151,7 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     for n in numbers:
         later_jobs += [_supplement_job(facts, entries, n)]
         later_jobs += [_furniture_job(facts, late[n], name, "S") for name in ("members", "public")]
-    later = iter(renderers.run(later_jobs))
+    later = iter(renderers.run(later_jobs, "Numbering the pages"))
     agenda = next(later)
     front.append(agenda)
     for part in private_parts:
@@ -171,10 +171,12 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     scans = {n: f"{spec_path.resolve()}#{n}" for n in books if private[n]}  # the public editions to check
     known = {n: cache.get_scan(name) if cache else {} for n, name in scans.items()}
     tasks = [(n, name) for name in ("public", "members") for n in books]  # the longer tasks first
+    renderers.stage("Binding the editions", len(tasks))
     bound = workers.map(_edition, [(name, books[n], known.get(n) if name == "public" else None) for n, name in tasks])
     suspects = {n: _suspects(books[n].public_parts(), private[n], spec, cache) for n in scans}  # while they bind
     for (n, name), (data, scanned) in zip(tasks, bound):
         books[n].editions[name] = data
+        renderers.advance(f"the {name} edition" + (f" of supplement {n}" if n else ""))
         if scanned is not None:
             texts, strings, read = scanned
             if cache:

@@ -173,18 +173,32 @@ def _build_with(args, workers, started, build):
 
 
 class _Progress:
-    """One line on a terminal's stderr, rewritten as parts are rendered."""
+    """The build's stages as bars on a terminal's stderr (rich), cleared when it ends."""
 
     def __init__(self):
-        self.count = 0
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.table import Column
 
-    def __call__(self, what):
-        self.count += 1
-        print(f"\r\033[K  rendered {self.count}: {what[:70]}", end="", file=sys.stderr, flush=True)
+        self.bars = Progress(TextColumn("{task.description:<21}"), BarColumn(bar_width=20), MofNCompleteColumn(),
+                             TimeElapsedColumn(), TextColumn("[dim]{task.fields[what]}",
+                                                             table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+                             console=Console(stderr=True), transient=True, expand=True)
+        self.task = None
+
+    def stage(self, description, total):
+        if self.task is None:
+            self.bars.start()
+        else:
+            self.bars.update(self.task, what="")
+        self.task = self.bars.add_task(description, total=total, what="")
+
+    def advance(self, what):
+        self.bars.update(self.task, advance=1, what=what)
 
     def done(self):
-        if self.count:
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        if self.task is not None:
+            self.bars.stop()
 
 
 def _quiet_libraries(debug):

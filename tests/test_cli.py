@@ -2,6 +2,8 @@
 
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -41,11 +43,46 @@ def test_version_and_help(capsys):
 def test_a_good_pack_reports_what_it_built(pack, assemble):
     built = assemble(pack / "pack.yaml")
     assert built.code == 0, built.stderr
-    assert "members' edition: " in built.stdout and "public edition: " in built.stdout
+    assert re.search(r"members' edition: \S+-members\.pdf\n", built.stdout), built.stdout
+    assert re.search(r"public edition: +\S+-public\.pdf\n", built.stdout), built.stdout
     assert re.search(r"Built \d+ pages \(1 numbered\)", built.stdout)
     assert sorted(path.name for path in built.out.iterdir()) == [
         "licensing-committee-2025-06-04-members.pdf", "licensing-committee-2025-06-04-public.pdf"]
     assert all(oct(path.stat().st_mode)[-3:] == "644" for path in built.out.iterdir())
+
+
+def _on_a_terminal(*args, cwd):
+    """The real command with its stderr on a pseudo-terminal: (exit status, what the terminal showed)."""
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "assembler", *map(str, args)], cwd=cwd,
+                               stdout=subprocess.DEVNULL, stderr=terminal, env={**os.environ, "COLUMNS": "100"})
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the command has ended and closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    return process.wait(timeout=120), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))
+
+
+def test_progress_is_shown_on_a_terminal_and_only_there(pack):
+    code, shown = _on_a_terminal("pack.yaml", "--no-cache", cwd=pack)
+    assert code == 0
+    for stage in ("Reading the papers", "Drawing the parts", "Numbering the pages", "Binding the editions"):
+        assert stage in shown, shown
+    assert re.search(r"Drawing the parts +━+ \d+/\d+", shown)
+    code, shown = _on_a_terminal("pack.yaml", "--no-cache", "-q", cwd=pack)
+    assert code == 0 and shown.strip() == ""
+    piped = run_command("pack.yaml", "--no-cache", cwd=pack)
+    assert piped.returncode == 0 and "Drawing the parts" not in piped.stderr
 
 
 def test_default_output_folder_is_the_specs(pack):

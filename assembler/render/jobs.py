@@ -131,7 +131,8 @@ class Workers:
 
 
 class Renderers:
-    """Renders jobs with ``workers``, taking what it can from ``cache``."""
+    """Renders jobs with ``workers``, taking what it can from ``cache``; tells ``progress``
+    (``stage(description, total)``, ``advance(what)``) of the work it does."""
 
     def __init__(self, workers, settings, cache=None, progress=None):
         self.workers = workers
@@ -140,18 +141,18 @@ class Renderers:
         self.progress = progress
         self.stats = {"rendered": 0, "cached": 0}
 
-    def run(self, jobs):
+    def run(self, jobs, stage="Drawing"):
         """A ``Part`` for each job, in order."""
         keys = [self.cache.key(job.template, job.context, job.base_dir) if self.cache else None for job in jobs]
         parts = [self._cached(key) for key in keys]
         missing = [index for index, part in enumerate(parts) if part is None]
+        self.stage(stage, len(missing))
         drawn = self.workers.map(_render, [(self.settings, jobs[index]) for index in missing], part_seconds())
         for index, part in _named(zip(missing, drawn), jobs, missing):
             parts[index] = part
             if self.cache:
                 self.cache.put(keys[index], part.pdf, part.pages, part.refused)
-            if self.progress:
-                self.progress(jobs[index].what)
+            self.advance(jobs[index].what)
         self.stats["rendered"] += len(missing)
         self.stats["cached"] += len(jobs) - len(missing)
         return parts
@@ -161,6 +162,7 @@ class Renderers:
         keys = [self.cache.paper_key(request) if self.cache else None for request in requests]
         models = [self.cache.get_paper(key) if key else None for key in keys]
         missing = [index for index, model in enumerate(models) if model is None]
+        self.stage("Reading the papers", len(missing))
         here = len(missing) <= self.workers.processes  # a rebuild's: the workers are still loading WeasyPrint
         wanted = [requests[index] for index in missing]
         read = map(read_request, wanted) if here else self.workers.map(read_request, [(r,) for r in wanted])
@@ -168,7 +170,16 @@ class Renderers:
             models[index] = model
             if self.cache and not isinstance(model, list):
                 self.cache.put_paper(keys[index], model)
+            self.advance(Path(requests[index][0]).name)
         return models
+
+    def stage(self, description, total):
+        if self.progress and total:
+            self.progress.stage(description, total)
+
+    def advance(self, what):
+        if self.progress:
+            self.progress.advance(what)
 
     def _cached(self, key):
         found = self.cache.get(key) if key else None
