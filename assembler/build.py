@@ -261,12 +261,13 @@ def _furniture_job(facts, body, edition, prefix=""):
 def _edition(name, book, known=None):
     """One edition of a book bound, as PDF bytes; with ``known`` (an earlier scan's page
     texts), scanned too, where it was bound: (bytes, what ``scan`` gives, or None)."""
-    data = _bind(name, book)
-    return data, (scan(data, known) if known is not None else None)
+    data, pdf = _bind(name, book)
+    return data, (scan(pdf, data, known) if known is not None else None)
 
 
 def _bind(name, book):
-    """One edition of a book, as PDF bytes: parts joined, finished PDFs laid in, pages numbered and labelled."""
+    """One edition of a book: parts joined, finished PDFs laid in, pages numbered and labelled.
+    Returns its bytes, and the (pikepdf) objects they were written from."""
     edition = Edition(book.front[0].pdf)
     for part in book.front[1:]:
         edition.add_rendered(part.pdf)
@@ -279,7 +280,7 @@ def _bind(name, book):
     if book.back is not None:
         labels.append((edition.page_count, None, "Back cover", 1))
         edition.add_rendered(book.back.pdf)
-    return edition.finish(book.furniture[name].pdf, first_numbered, labels, anchors)
+    return edition.finish(book.furniture[name].pdf, first_numbered, labels, anchors), edition.pdf
 
 
 def add_part(edition, slot, shown):

@@ -6,7 +6,8 @@ reduced to fingerprints: runs of six words of its text, and its short
 strings (alt texts, document properties, bookmark titles, form values).  The
 public edition is reduced the same way: the text of every page, and every
 string in its objects (metadata, bookmarks, link targets, structure tags,
-attachments).  A fingerprint found there is a leak, unless the same words
+attachments), read in the process that bound it, from the objects its bytes
+were written from (every object there, reachable or not).  A fingerprint found there is a leak, unless the same words
 also stand on the members' edition's public pages (an item title, a heading
 such as "Financial implications").
 
@@ -42,17 +43,18 @@ class Leak:
     words: str
 
 
-def scan(data, known):
-    """Where a leak could hide in a PDF (bytes): the text of each page, and every string in its objects.
+def scan(pdf, data, known):
+    """Where a leak could hide in a PDF: the text of each page, and every string in its objects.
 
-    ``known``: {page digest: text} from an earlier scan: a page drawn exactly
-    as one of those (the same content streams and resources, byte for byte)
-    has that text and is not read again.  Returns the page texts, the
-    strings, and {page digest: text} for this PDF.
+    ``pdf``: the objects (pikepdf) that ``data`` (bytes) was written from, read
+    where they were bound, without parsing the bytes again.  ``known``: {page
+    digest: text} from an earlier scan: a page drawn exactly as one of those
+    (the same content streams and resources, byte for byte) has that text and
+    is not read again; the others are read from ``data``.  Returns the page
+    texts, the strings, and {page digest: text} for this PDF.
     """
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        digests = _page_digests(pdf)
-        strings = _object_strings(pdf)
+    digests = _page_digests(pdf)
+    strings = _object_strings(pdf)
     texts = [known.get(digest) if digest else None for digest in digests]
     unread = [index for index, text in enumerate(texts) if text is None]
     for index, text in zip(unread, page_texts(data, unread)):
