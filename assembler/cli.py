@@ -175,15 +175,17 @@ def _build_with(args, workers, started, build):
 class _Progress:
     """The build's stages as bars on a terminal's stderr (rich), cleared when it ends."""
 
-    def __init__(self):
+    def __init__(self, console=None):
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         from rich.table import Column
 
+        what = TextColumn("[dim]{task.fields[what]}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1))
         self.bars = Progress(TextColumn("{task.description:<21}"), BarColumn(bar_width=20), MofNCompleteColumn(),
-                             TimeElapsedColumn(), TextColumn("[dim]{task.fields[what]}",
-                                                             table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
-                             console=Console(stderr=True), transient=True, expand=True)
+                             TimeElapsedColumn(), what, console=console or Console(stderr=True), transient=True,
+                             expand=True)
+        self.escape = escape  # a title's [brackets] are not markup
         self.task = None
 
     def stage(self, description, total):
@@ -194,7 +196,7 @@ class _Progress:
         self.task = self.bars.add_task(description, total=total, what="")
 
     def advance(self, what):
-        self.bars.update(self.task, advance=1, what=what)
+        self.bars.update(self.task, advance=1, what=self.escape(what))
 
     def done(self):
         if self.task is not None:

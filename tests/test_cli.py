@@ -75,7 +75,7 @@ def _on_a_terminal(*args, cwd):
 
 def test_progress_is_shown_on_a_terminal_and_only_there(pack):
     code, shown = _on_a_terminal("pack.yaml", "--no-cache", cwd=pack)
-    assert code == 0
+    assert code == 0, shown
     for stage in ("Reading the papers", "Drawing the parts", "Numbering the pages", "Binding the editions"):
         assert stage in shown, shown
     assert re.search(r"Drawing the parts +━+ \d+/\d+", shown)
@@ -83,6 +83,21 @@ def test_progress_is_shown_on_a_terminal_and_only_there(pack):
     assert code == 0 and shown.strip() == ""
     piped = run_command("pack.yaml", "--no-cache", cwd=pack)
     assert piped.returncode == 0 and "Drawing the parts" not in piped.stderr
+
+
+def test_progress_shows_a_title_as_it_is_never_as_markup():
+    import io
+
+    from rich.console import Console
+
+    from assembler.cli import _Progress
+
+    screen = io.StringIO()
+    progress = _Progress(Console(file=screen, force_terminal=True, width=120))
+    progress.stage("Drawing the parts", 2)
+    progress.advance("3. Budget [/draft] (budget.docx)")
+    progress.done()
+    assert "3. Budget [/draft] (budget.docx)" in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
 
 
 def test_default_output_folder_is_the_specs(pack):

@@ -7,9 +7,10 @@ strings (alt texts, document properties, bookmark titles, form values).  The
 public edition is reduced the same way: the text of every page, and every
 string in its objects (metadata, bookmarks, link targets, structure tags,
 attachments), read in the process that bound it, from the objects its bytes
-were written from (every object there, reachable or not).  A fingerprint found there is a leak, unless the same words
-also stand on the members' edition's public pages (an item title, a heading
-such as "Financial implications").
+were written from (every object there, reachable or not).  A fingerprint
+found there is a leak, unless the same words also stand on the members'
+edition's public pages (an item title, a heading such as "Financial
+implications").
 
 Reading every page's text is the costly part.  A page's text is a function of
 its content streams and the resources they draw with, so each page gets a

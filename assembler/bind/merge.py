@@ -186,7 +186,8 @@ def _overlay(page, form):
     resources = page.get("/Resources", Dictionary())
     xobjects = resources.get("/XObject", Dictionary())
     name = next(f"/Pack{n}" for n in range(len(xobjects) + 1) if f"/Pack{n}" not in xobjects)
-    page.Resources = Dictionary({**dict(resources.items()), "/XObject": Dictionary({**dict(xobjects.items()), name: form})})
+    xobjects = Dictionary({**dict(xobjects.items()), name: form})
+    page.Resources = Dictionary({**dict(resources.items()), "/XObject": xobjects})
     page = pikepdf.Page(page)
     placement = page.calc_form_xobject_placement(form, Name(name), pikepdf.Rectangle(page.trimbox),
                                                  allow_shrink=False, allow_expand=False)
