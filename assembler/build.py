@@ -182,6 +182,8 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
             if cache:
                 cache.put_scan(scans[n], read)
             _refuse_leaks(texts + strings, suspects[n])
+    if cache:
+        cache.prune()
     return Pack(spec, root, entries, slots, books, warnings, stats)
 
 

@@ -91,6 +91,29 @@ def test_a_corrupt_or_foreign_cache_entry_is_rebuilt_not_trusted(pack, assemble,
     assert total - cached >= len(pdfs[::2])
 
 
+def test_the_cache_stays_under_its_limit_and_what_it_dropped_is_drawn_again(pack, assemble, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
+    cache = tmp_path / "own-cache" / "agenda-pack-assembler" / "parts"
+
+    def size():
+        return sum(path.stat().st_size for path in cache.iterdir() if not path.name.startswith("."))
+
+    assert assemble(pack / "pack.yaml", out=pack / "first").code == 0
+    full = size()
+    os.utime(cache / ".pruned", (0, 0))  # it was last pruned long ago
+    monkeypatch.setenv("ASSEMBLE_CACHE_MB", str(full / 2 / 1024 / 1024))
+    second = assemble(pack / "pack.yaml", out=pack / "second")
+    assert second.code == 0 and parts_line(second.stdout)[0] == parts_line(second.stdout)[1]  # all from the cache
+    assert size() <= full / 2
+    third = assemble(pack / "pack.yaml", out=pack / "third")
+    cached, total = parts_line(third.stdout)
+    assert third.code == 0 and total - cached > 0
+    assert [path.read_bytes() for path in sorted((pack / "third").iterdir())] == [
+        path.read_bytes() for path in sorted((pack / "first").iterdir())]
+
+
 def test_no_cache_neither_reads_nor_writes_it(pack, assemble, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
     cache = tmp_path / "own-cache" / "agenda-pack-assembler" / "parts"

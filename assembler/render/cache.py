@@ -17,6 +17,7 @@ import os
 import pickle
 import re
 import tempfile
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -90,8 +91,8 @@ class PartCache:
     def get(self, key):
         """(pdf bytes, page count, refused) or None."""
         try:
-            meta = json.loads((self.folder / f"{key}.json").read_text())
-            pdf = (self.folder / f"{key}.pdf").read_bytes()
+            meta = json.loads(self._read(f"{key}.json"))
+            pdf = self._read(f"{key}.pdf")
         except (OSError, ValueError):
             return None
         if (meta.get("versions") != VERSIONS or hashlib.sha256(pdf).hexdigest() != meta.get("sha256")
@@ -110,7 +111,7 @@ class PartCache:
     def get_paper(self, key):
         """A document model read before, or None.  (Pickled: the cache is the user's own folder.)"""
         try:
-            data = (self.folder / f"{key}.pickle").read_bytes()
+            data = self._read(f"{key}.pickle")
             digest, body = data[:64], data[64:]
             if hashlib.sha256(body).hexdigest().encode() != digest:
                 return None
@@ -125,7 +126,7 @@ class PartCache:
     def get_texts(self, pdf):
         """The page texts of a PDF (bytes) extracted before, or None."""
         try:
-            texts = json.loads((self.folder / f"text-{hashlib.sha256(pdf).hexdigest()}.json").read_text())
+            texts = json.loads(self._read(f"text-{hashlib.sha256(pdf).hexdigest()}.json"))
         except (OSError, ValueError):
             return None
         return texts if isinstance(texts, list) and all(isinstance(text, str) for text in texts) else None
@@ -136,7 +137,7 @@ class PartCache:
     def get_scan(self, name):
         """{page digest: text} of the public edition last scanned under ``name``, or {}."""
         try:
-            found = json.loads((self.folder / f"scan-{hashlib.sha256(name.encode()).hexdigest()}.json").read_text())
+            found = json.loads(self._read(f"scan-{hashlib.sha256(name.encode()).hexdigest()}.json"))
             pages = found["pages"] if found.get("versions") == VERSIONS else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
@@ -145,6 +146,37 @@ class PartCache:
     def put_scan(self, name, pages):
         self._write(f"scan-{hashlib.sha256(name.encode()).hexdigest()}.json",
                     json.dumps({"versions": VERSIONS, "pages": pages}).encode())
+
+    def _read(self, name):
+        """An entry's bytes, its time set to now: pruning removes those unused longest."""
+        path = self.folder / name
+        data = path.read_bytes()
+        os.utime(path)
+        return data
+
+    def prune(self, limit=None):
+        """Keep the cache under ``limit`` bytes (``ASSEMBLE_CACHE_MB``, default 1024 MB): when it
+        is over, the entries unused longest go, down to three quarters of it.  Looked at once
+        an hour at most (a long-used cache holds tens of thousands of files)."""
+        limit = _cache_bytes() if limit is None else limit
+        stamp = self.folder / ".pruned"
+        try:
+            if time.time() - stamp.stat().st_mtime < 3600:
+                return
+        except OSError:
+            pass
+        try:
+            entries = [(status.st_mtime, status.st_size, entry.path) for entry in os.scandir(self.folder)
+                       if entry.is_file() and not entry.name.startswith(".") for status in [entry.stat()]]
+            total = sum(size for _, size, _ in entries)
+            for _, size, path in sorted(entries) if total > limit else []:
+                if total <= limit * 3 // 4:
+                    break
+                os.unlink(path)
+                total -= size
+            stamp.touch()
+        except OSError:  # another build pruning at the same moment, or a read-only cache
+            pass
 
     def _write(self, name, data):
         try:
@@ -160,6 +192,13 @@ class PartCache:
         meta = {"pages": pages, "refused": refused, "sha256": hashlib.sha256(pdf).hexdigest(), "versions": VERSIONS}
         self._write(f"{key}.pdf", pdf)
         self._write(f"{key}.json", json.dumps(meta).encode())
+
+
+def _cache_bytes():
+    try:
+        return int(float(os.environ.get("ASSEMBLE_CACHE_MB", "1024")) * 1024 * 1024)
+    except ValueError:
+        return 1024 * 1024 * 1024
 
 
 def _digest(path):
