@@ -141,7 +141,7 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     main_slots = [slot for slot in slots if not slot.supplement]
     body = _lay_out(main_slots, [members[slot.anchor] for slot in main_slots], blank, duplex)
     numbers = sorted({slot.supplement for slot in slots if slot.supplement})
-    late = {n: _lay_out(group, [members[slot.anchor] for slot in group], blank, duplex=False)
+    late = {n: _lay_out(group, [members[slot.anchor] for slot in group], blank, duplex, back_cover=False)
             for n in numbers for group in [[slot for slot in slots if slot.supplement == n]]}
 
     private_parts = [part for stretch in [body, *late.values()] for part in stretch
@@ -159,8 +159,11 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     books = {0: Book(front, body, back, {"members": next(later), "public": next(later)}, agenda=agenda)}
     for n in numbers:
         books[n] = Book([next(later)], late[n], None, {"members": next(later), "public": next(later)}, "S")
-    if duplex and sum(part.pages for part in front) % 2:  # page 1 falls on a right-hand page
-        front.append(renderers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0])
+    odd = [book for book in books.values() if sum(part.pages for part in book.front) % 2]
+    if duplex and odd:  # page 1 (S1) falls on a right-hand page
+        verso = renderers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0]
+        for book in odd:
+            book.front.append(verso)
     stats = dict(renderers.stats)
 
     for part, job in zip(drawn, first_jobs):
@@ -187,7 +190,7 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     return Pack(spec, root, entries, slots, books, warnings, stats)
 
 
-def _lay_out(slots, members, blank, duplex):
+def _lay_out(slots, members, blank, duplex, back_cover=True):
     """The numbered pages in order, each slot's range set; blank versos where ``duplex`` needs them."""
     body, page = [], 1
     for slot, part in zip(slots, members):
@@ -195,8 +198,9 @@ def _lay_out(slots, members, blank, duplex):
         slot.first, slot.last = page, page + pages - 1
         body.append(_Body(slot, part, part, pages))
         page += pages
-        # the next paper starts on a right-hand (odd) page; the back cover, on a left-hand one
-        if duplex and page % 2 == (0 if slot is not slots[-1] else 1):
+        # the next paper starts on a right-hand (odd) page; the back cover, on a left-hand one;
+        # a book without one ends on a left-hand page
+        if duplex and page % 2 == (1 if slot is slots[-1] and back_cover else 0):
             body.append(_Body(None, blank, blank, 1))
             page += 1
     return body

@@ -207,6 +207,23 @@ def test_the_supplement_is_numbered_from_s1(with_late_papers):
     assert b"SECRET-HEARING-TOKEN" not in all_strings(public.path)
 
 
+def test_a_duplex_supplement_starts_each_paper_on_a_right_hand_page(with_late_papers):
+    from assembler.cli import main
+
+    out = with_late_papers / "duplex"
+    assert main([str(with_late_papers / "pack.yaml"), "-o", str(out), "--duplex", "-q"]) == 0
+    for edition, marks in (("members", ["START-taxi", "START-taxifees", "START-hearing"]),
+                           ("public", ["START-taxi", "START-taxifees", "Document is Restricted"])):
+        supplement = read_edition(next(out.glob(f"*-supplement-1-{edition}.pdf")))
+        labels = supplement.reader.page_labels
+        assert labels.index("S1") % 2 == 0  # S1 is the front of a sheet
+        assert supplement.page_count % 2 == 0
+        for mark in marks:
+            assert int(labels[supplement.pages_with(mark)[0]][1:]) % 2 == 1, (edition, mark)
+    pack = read_edition(next(out.glob("licensing-committee-2026-05-13-members.pdf")))
+    assert pack.reader.page_labels.index("1") % 2 == 0 and pack.page_count % 2 == 0
+
+
 def test_publish_carries_the_supplement_and_nothing_private(with_late_papers):
     members = sorted(path.name for path in (with_late_papers / "site/members").iterdir())
     assert members == ["licensing-committee-2026-05-13-members.pdf",
