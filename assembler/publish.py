@@ -22,6 +22,7 @@ from pathlib import Path
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.build import add_part, assemble
+from assembler.render import TEMPLATES
 from assembler.render.jobs import Workers
 from assembler.render.templates import long_date, make_environment
 
@@ -110,5 +111,55 @@ def _facts(pack, items, files):
 
 def _index(pack, facts):
     environment = make_environment(pack.spec.house.templates and Path(pack.spec.house.templates))
+    colours, warnings = house_colours(pack.spec.house.stylesheet)
+    pack.warnings.extend(warnings)
     return environment.get_template("publish/index.html").render(
-        meeting=pack.spec.meeting, house=pack.spec.house, facts=facts, lang=pack.spec.meeting.language)
+        meeting=pack.spec.meeting, house=pack.spec.house, facts=facts, lang=pack.spec.meeting.language,
+        colours=colours)
+
+
+def house_colours(stylesheet):
+    """The pack's colours for the web page: ``--accent`` and ``--rule`` from the shipped
+    stylesheet's ``:root``, then the house stylesheet's; with the warnings about them.
+
+    Only plain hex colours are taken, and an accent too light for links on white
+    (contrast under 4.5:1, WCAG AA) is left at the shipped one.
+    """
+    colours = _root_colours(TEMPLATES / "pack.css")
+    shipped = dict(colours)
+    warnings = []
+    for name, value in (_root_colours(stylesheet) if stylesheet else {}).items():
+        if name == "accent" and _contrast(value, "#ffffff") < 4.5:
+            warnings.append(f"{stylesheet}: --accent {value} is too light for links on the web page "
+                            f"(contrast {_contrast(value, '#ffffff'):.1f}:1, at least 4.5:1 is needed); "
+                            f"index.html uses {shipped['accent']}")
+            continue
+        colours[name] = value
+    return colours, warnings
+
+
+def _root_colours(path):
+    import tinycss2
+
+    found = {}
+    rules = tinycss2.parse_stylesheet(Path(path).read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
+    for rule in rules:
+        if rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip() == ":root":
+            for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True, skip_whitespace=True):
+                name = getattr(declaration, "lower_name", "")  # (a parse error has none)
+                value = tinycss2.serialize(getattr(declaration, "value", [])).strip()
+                if name in ("--accent", "--rule") and re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", value):
+                    found[name[2:]] = value.lower()
+    return found
+
+
+def _contrast(first, second):
+    """The WCAG contrast ratio of two hex colours."""
+    def luminance(colour):
+        digits = colour[1:] if len(colour) == 7 else "".join(c * 2 for c in colour[1:])
+        channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

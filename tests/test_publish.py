@@ -238,3 +238,21 @@ def test_publish_carries_the_supplement_and_nothing_private(with_late_papers):
     for path in public.iterdir():
         data = all_strings(path) if path.suffix == ".pdf" else path.read_bytes()
         assert b"SECRET-HEARING-TOKEN" not in data and b"START-hearing" not in data, path.name
+
+
+@pytest.mark.parametrize("accent, shown", [("#0B5345", "#0b5345"), ("#ffcc00", "#004b6e")],
+                         ids=["dark enough", "too light for links"])
+def test_index_html_takes_the_house_colours_if_links_stay_readable(tmp_path, capsys, accent, shown):
+    from assembler.cli import main
+
+    spec = SPEC.split("agenda:")[0] + "house:\n  stylesheet: house.css\nagenda:\n  - title: Fees and charges\n" \
+        "    paper: papers/fees.md\n"
+    write_files(tmp_path, {"pack.yaml": spec, "papers/fees.md": "Fees.\n",
+                           "house.css": f"/* house */\n:root {{ --accent: {accent}; --rule: #8FBCAE; }}\n"
+                                        "h1 { color: red; }\n"})
+    assert main(["publish", str(tmp_path / "pack.yaml"), "-o", str(tmp_path / "site")]) == 0
+    page = (tmp_path / "site/public/index.html").read_text()
+    assert re.search(rf":root {{ --accent: {shown}; --rule: #8fbcae; }}", page), page[:600]
+    assert "color: var(--accent)" in page and "red" not in page
+    warning = capsys.readouterr().err
+    assert ("house.css: --accent #ffcc00 is too light for links" in warning) == (accent == "#ffcc00"), warning
