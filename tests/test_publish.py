@@ -117,6 +117,8 @@ def test_index_html_is_a_sound_accessible_page(published):
     assert files and all((published / "site/public" / link).is_file() for link in files)
     assert "Review of a premises licence" in source and "Paragraph 7 of Schedule 12A" in source
     assert not re.search(r'href="[^"]*premises', source)
+    assert re.search(r'Appendix B - Map of consent streets <span class="meta">\(page \d+\)', source)
+    assert re.search(r"KB; pages \d+ - \d+ of the pack\)", source)
 
 
 def test_meeting_json_lists_items_ranges_files_and_hashes(published):
