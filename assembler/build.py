@@ -306,9 +306,9 @@ def _paper_warnings(slots, papers):
         paper = papers[slot.anchor]
         what = f"{slot.bookmark} ({paper.source.name})"
         if isinstance(paper, FinishedPdf):
-            warnings.append(f"{what}: not accessible: its pages go in as they are, "
-                            + ("and its own tags are not carried into the pack" if paper.tagged else "with no tags")
-                            + "; publish an accessible version alongside")
+            if not paper.tagged:  # a tagged one brings its structure with it
+                warnings.append(f"{what}: not accessible: its pages go in as they are, with no tags; "
+                                "publish an accessible version alongside")
             if paper.unembedded_fonts:
                 warnings.append(f"{what}: uses fonts it does not carry ({', '.join(paper.unembedded_fonts[:4])}); "
                                 "printers and viewers will substitute them")

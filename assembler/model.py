@@ -90,7 +90,7 @@ class FinishedPdf:
     source: Path
     pages: list[PageBox]
     outline: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page index)
-    tagged: bool = False
+    tagged: bool = False  # it has a structure tree (with a ParentTree), which comes into the pack
     unembedded_fonts: list[str] = field(default_factory=list)
 
 

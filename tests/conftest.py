@@ -93,3 +93,20 @@ def example_pack(tmp_path):
 def _own_cache(tmp_path_factory, monkeypatch):
     """Each test session renders into a cache of its own, never the user's."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def make_tagged_pdf(path, heading, alt):
+    """A finished, tagged (PDF/UA) PDF: a heading, a paragraph and a picture with ``alt``."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), "#963").save(picture, "PNG")
+    source = base64.b64encode(picture.getvalue()).decode()
+    html = (f"<html lang='en-GB'><title>{heading}</title><h1>{heading}</h1><p>The appendix's own text.</p>"
+            f"<img alt='{alt}' src='data:image/png;base64,{source}'></html>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1")
+    return path

@@ -194,6 +194,9 @@ def test_every_corpus_pdf_goes_into_a_pack_or_is_refused_clearly(tmp_path, assem
     expected = sum(len(PdfReader(tmp_path / name).pages) for name in accepted)
     numbered = [label for label in members.reader.page_labels if label.isdigit()]
     assert len(numbered) == expected + 1  # the covering paper, then every corpus page
+    from tests.pdfs import structure_problems
+
+    assert structure_problems(members.reader) == []  # the tagged ones' structure came along, whole
     for name in refused:
         write_files(tmp_path, {"pack.yaml": SPEC.replace("papers/review.md", name)})
         alone = assemble(tmp_path / "pack.yaml")

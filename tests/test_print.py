@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import long_markdown, make_pdf, write_files
+from tests.conftest import long_markdown, make_pdf, make_tagged_pdf, write_files
 from tests.pdfs import agenda_ranges, read_edition, structure_problems, unembedded_fonts
 from tests.test_word import make_report
 
@@ -169,6 +169,39 @@ def test_inaccessible_parts_are_named_in_warnings(tmp_path, assemble):
     assert built.code == 0
     assert "a) Appendix A - Flood map (map.pdf): not accessible" in built.stderr
     assert "b) Appendix B - Gauges (gauges.md): image gauge.png has no alt text" in built.stderr
+
+
+def structure_elements(reader):
+    """(role, alt text, page index or None) of every structure element in the tree."""
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    found, stack = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if "/S" in node:
+            page = node.get("/Pg")
+            found.append((str(node["/S"]), str(node.get("/Alt", "")), pages.get(page.idnum) if page else None))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get") and "/S" in kid.get_object():
+                stack.append(kid)
+    return found
+
+
+def test_a_tagged_finished_pdf_brings_its_structure_into_the_pack(tmp_path, assemble):
+    spec = SPEC.format(language="en-GB").replace("papers/map.pdf", "papers/plan.pdf")
+    make_pack(tmp_path)
+    (tmp_path / "pack.yaml").write_text(spec)
+    make_tagged_pdf(tmp_path / "papers/plan.pdf", "APPX-HEADING Flood plan", "APPX-ALT aerial view of the river")
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    assert "plan.pdf): not accessible" not in built.stderr
+    for name in ("members", "public"):
+        edition = built.edition(name)
+        assert structure_problems(edition.reader) == []
+        page = edition.pages_with("APPX-HEADING")[0]
+        elements = structure_elements(edition.reader)
+        assert ("/H1", "", page) in elements
+        assert any(role == "/Figure" and alt == "APPX-ALT aerial view of the river" for role, alt, _ in elements)
 
 
 def test_a_pack_is_light(built):

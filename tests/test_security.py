@@ -329,3 +329,57 @@ def test_the_self_check_withholds_both_editions_if_the_public_one_leaks(tmp_path
     assert "the public edition would contain private content" in built.stderr
     assert "private.md" in built.stderr
     assert not built.out.exists() or list(built.out.iterdir()) == []
+
+
+def hostile_tagged_pdf(path, token):
+    """A tagged PDF whose structure tree carries what must not come along: a file attached to an
+    element, an element pointing to a link that runs JavaScript, attributes that point to a stream,
+    an element reached only through the ParentTree, and a role map that redefines a standard role."""
+    import pikepdf
+
+    from tests.conftest import make_tagged_pdf
+
+    make_tagged_pdf(path, "TAGGED-APPENDIX heading", "TAGGED-APPENDIX picture")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        root = pdf.Root.StructTreeRoot
+        elements = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and "/S" in obj and "/P" in obj]
+        heading = next(element for element in elements if element.S == pikepdf.Name.H1)
+        attached = pdf.make_stream(f"{token}-ATTACHED-TO-ELEMENT".encode(), Type=pikepdf.Name.EmbeddedFile)
+        heading.AF = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Filespec, F=pikepdf.String("x.txt"), EF=pikepdf.Dictionary(F=attached)))])
+        heading.A = pikepdf.Dictionary(O=pikepdf.Name.Layout, Hidden=pdf.make_stream(f"{token}-ATTRIBUTE".encode()))
+        link = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[10, 10, 50, 50], StructParent=9000,
+            A=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.alert('{token}-JS')"))))
+        pdf.pages[0].obj.Annots = pikepdf.Array([link])
+        heading.K = pikepdf.Array(list(heading.K) + [pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=link)])
+        stray = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.P, P=root,
+                                                     T=pikepdf.String(f"{token}-STRAY"), Ref=pikepdf.Array([link])))
+        nums = root.ParentTree.Nums
+        first = nums[1]
+        first.append(stray)  # an MCID no content uses, pointing to an element the tree does not hold
+        root.RoleMap = pikepdf.Dictionary(P=pikepdf.Name.Figure, Memo=pikepdf.Name.P)
+        pdf.save(path)
+    return path
+
+
+def test_a_tagged_pdfs_structure_comes_without_attachments_actions_or_references(tmp_path, assemble):
+    from tests.pdfs import structure_problems
+
+    spec = SPEC.split("  - title: Budget update")[0] + (
+        "  - title: Budget update\n    paper: papers/public.md\n"
+        "    appendices:\n      - {title: Appendix A - Tagged, file: papers/tagged.pdf}\n")
+    write_files(tmp_path, {"pack.yaml": spec, "papers/public.md": "Public.\n"})
+    hostile_tagged_pdf(tmp_path / "papers/tagged.pdf", "TAGGEDSECRET")
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    for name in ("members", "public"):
+        edition = built.edition(name)
+        assert edition.pages_with("TAGGED-APPENDIX heading")
+        blob = all_strings(edition.path)
+        assert b"TAGGEDSECRET" not in blob, name
+        for dangerous in DANGEROUS_NAMES:
+            assert dangerous not in blob, (name, dangerous)
+        assert structure_problems(edition.reader) == []
+        role_map = edition.reader.trailer["/Root"]["/StructTreeRoot"].get("/RoleMap", {})
+        assert "/P" not in role_map and role_map.get("/Memo") == "/P"

@@ -9,8 +9,10 @@ elements become children of the first part's structure tree root.
 
 Finished PDFs come in page by page: only a page's drawing and what it needs
 (resources, boxes, rotation).  Their printable annotations (filled forms,
-stamps) are drawn into the page first ("flattened"); their catalog
-(JavaScript, open actions, attachments, outline, metadata) is never read.
+stamps) are drawn into the page first ("flattened"); of their catalog
+(JavaScript, open actions, attachments, outline, metadata) only the
+structure tree is read, and only what describes the printed pages of it
+joins ours, as a part's does.
 
 The page furniture (printed numbers, the not-for-publication band on
 finished PDFs' pages) comes from one overlay PDF, placed over each page as
@@ -20,6 +22,7 @@ whole edition from each part's own and the finished PDFs' outlines.
 """
 
 import io
+import re
 from dataclasses import dataclass
 
 import pikepdf
@@ -46,7 +49,7 @@ class Edition:
         metadata); with ``title``, an empty one that only borrows them, titled so."""
         self.pdf = pikepdf.open(io.BytesIO(first_part))
         tree = self.pdf.Root.StructTreeRoot
-        self.kids = list(tree.K) if isinstance(tree.K, Array) else [tree.K]
+        self.kids = _kids(tree)
         self.parents = _numbers(tree.ParentTree)
         self.bookmarks = _bookmarks(self.pdf, 0)
         if title is not None:
@@ -64,52 +67,65 @@ class Edition:
         """Append a tagged part (PDF bytes from the renderer); its own bookmarks
         start at ``level`` (a part rendered alone has them at the top)."""
         source = pikepdf.open(io.BytesIO(data))
-        start, offset = self.page_count, (max(self.parents, default=-1) + 1)
+        start = self.page_count
         tree = source.Root.StructTreeRoot
-        top = list(tree.K) if isinstance(tree.K, Array) else [tree.K]
-        for element in top:
-            if "/P" in element:
-                del element.P  # not the part's root: ours, set below
         self.bookmarks += [Bookmark(b.level + level - 1, b.title, b.page) for b in _bookmarks(source, start)]
         # unlike pages.extend, keeps the named destinations of the part's own links (footnotes)
         self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
-        for element in top:
-            copied = self.pdf.copy_foreign(element if element.is_indirect else source.make_indirect(element))
-            copied.P = self.pdf.Root.StructTreeRoot
-            self.kids.append(copied)
-        for key, value in _numbers(tree.ParentTree).items():
-            if not value.is_indirect:  # copy_foreign takes only indirect objects
-                value = source.make_indirect(value)
-            self.parents[key + offset] = self.pdf.copy_foreign(value)
-        for page in self.pdf.pages[start:]:
-            if "/StructParents" in page:
-                page.StructParents = int(page.StructParents) + offset
-            for annotation in page.get("/Annots", []):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + offset
-        role_map = tree.get("/RoleMap")
-        if role_map is not None:
-            ours = self.pdf.Root.StructTreeRoot.setdefault(Name.RoleMap, Dictionary())
-            for key, value in role_map.items():
-                ours[key] = value
+        self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start)
         return start
 
     def add_imported(self, path, bookmarks=()):
-        """Append every page of a finished PDF, as it prints and nothing more."""
+        """Append every page of a finished PDF, as it prints and nothing more; its
+        structure tree, if it has one, joins ours (see ``_printed_structure``)."""
         source = pikepdf.open(path, password="")
         try:
             source.generate_appearance_streams()
         except pikepdf.PdfError:  # a form qpdf cannot draw: its values do not print
             pass
         source.flatten_annotations(mode="print")
+        structure = _printed_structure(source)
         for page in source.pages:
             for key in list(page.keys()):
-                if key not in _IMPORTED_PAGE_KEYS:
+                if key not in _IMPORTED_PAGE_KEYS and not (structure and key == "/StructParents"):
                     del page[key]
         start = self.page_count
         self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
+        if structure:
+            self._join_structure(source, *structure, start)
         self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
         return start
+
+    def _join_structure(self, source, top, parents, start):
+        """Make ``source``'s top structure elements children of our root, and its ParentTree
+        entries ours, their keys moved past those already used, as are the keys of the
+        pages from ``start`` on, their annotations' and their forms'."""
+        offset = max(self.parents, default=-1) + 1
+        for element in top:
+            if "/P" in element:
+                del element.P  # not the part's root: ours, set below
+        for element in top:
+            copied = self.pdf.copy_foreign(element if element.is_indirect else source.make_indirect(element))
+            copied.P = self.pdf.Root.StructTreeRoot
+            self.kids.append(copied)
+        for key, value in parents.items():
+            if not value.is_indirect:  # copy_foreign takes only indirect objects
+                value = source.make_indirect(value)
+            self.parents[key + offset] = self.pdf.copy_foreign(value)
+        moved = set()
+        for page in self.pdf.pages[start:]:
+            _move_keys(page.obj, offset, moved)
+            for annotation in page.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        role_map = source.Root.StructTreeRoot.get("/RoleMap")
+        if isinstance(role_map, Dictionary):
+            tree = self.pdf.Root.StructTreeRoot
+            if "/RoleMap" not in tree:
+                tree.RoleMap = Dictionary()
+            for key, value in role_map.items():
+                if isinstance(value, Name) and key[1:] not in _STANDARD_ROLES:  # ours keep their meaning
+                    tree.RoleMap[key] = value
 
     def finish(self, furniture, first_numbered, labels, anchors, furniture_from=0):
         """Overlay the page furniture from page index ``first_numbered``, then write
@@ -199,6 +215,100 @@ def _label(labels, index):
     """The printed number of the (numbered) page at ``index``, given the page label ranges."""
     first, _, prefix, start = max((label for label in labels if label[0] <= index), key=lambda label: label[0])
     return f"{prefix or ''}{start + index - first}"
+
+
+def _kids(node):
+    kids = node.get("/K")
+    return [] if kids is None else list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _move_keys(holder, offset, moved):
+    """Move the ``/StructParents`` key of a page, and of the forms it draws (at any depth)."""
+    if holder.objgen != (0, 0):
+        if holder.objgen in moved:
+            return
+        moved.add(holder.objgen)
+    if "/StructParents" in holder:
+        holder.StructParents = int(holder.StructParents) + offset
+    resources = holder.get("/Resources")
+    xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
+    for form in (xobjects.values() if isinstance(xobjects, Dictionary) else []):
+        if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == Name.Form:
+            _move_keys(form, offset, moved)
+
+
+_STANDARD_ROLES = set("""Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2
+    H3 H4 H5 H6 L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot
+    Ruby RB RT RP Warichu WT WP Figure Formula Form""".split())
+_ELEMENT_KEYS = {"/Type", "/S", "/P", "/K", "/Pg", "/Alt", "/ActualText", "/E", "/Lang", "/T", "/A", "/ID"}
+_MARKED_KEYS = {"/Type", "/Pg", "/MCID", "/Stm"}
+
+
+def _printed_structure(source):
+    """A finished PDF's structure tree, cut to what describes its printed pages:
+    (top elements, {ParentTree key: marked-content array}), or None if it has none.
+
+    Its annotations are flattened into the pages, so references to objects
+    (OBJR) go, with ParentTree entries that are not a page's or form's, and
+    elements the tree does not hold (a ParentTree's strays).  Of
+    each element only its role, kids, page, texts (alt, actual, expansion,
+    title, language), plain attributes and id stay: not its associated
+    files, references or classes, nothing a viewer could open or run.
+    """
+    root = source.Root.get("/StructTreeRoot")
+    if not isinstance(root, Dictionary) or not isinstance(root.get("/ParentTree"), Dictionary):
+        return None
+    pages = {page.objgen for page in source.pages}
+    for obj in list(source.objects):
+        if isinstance(obj, Dictionary) and (obj.get("/Type") == Name.StructElem or
+                                            ("/S" in obj and "/P" in obj and "/Type" not in obj)):
+            _cut_element(obj, root, pages)
+    top = [element for element in _kids(root) if isinstance(element, Dictionary)]
+    held, stack = set(), list(top)  # the elements the tree holds
+    while stack:
+        element = stack.pop()
+        if element.is_indirect:
+            if element.objgen in held:
+                continue
+            held.add(element.objgen)
+        stack += [kid for kid in _kids(element) if isinstance(kid, Dictionary) and "/S" in kid]
+    parents = {key: Array([item if isinstance(item, Dictionary) and item.objgen in held else None for item in value])
+               for key, value in _numbers(root.ParentTree).items() if isinstance(value, Array)}
+    return (top, parents) if top and parents else None
+
+
+def _cut_element(element, root, pages):
+    for key in list(element.keys()):
+        if key not in _ELEMENT_KEYS:
+            del element[key]
+    if "/P" in element and element.P.objgen == root.objgen:
+        del element.P
+    if "/Pg" in element and element.Pg.objgen not in pages:
+        del element.Pg
+    attributes = element.get("/A")
+    if attributes is not None and (attributes.is_indirect or re.search(rb"\d+ \d+ R", attributes.unparse())):
+        del element.A  # attributes are plain values; a reference in them is not
+    kept = []
+    for kid in _kids(element):
+        if not isinstance(kid, Dictionary):
+            kept.append(kid)  # a marked-content id
+        elif kid.get("/Type") == Name.OBJR:
+            continue
+        elif kid.get("/Type") == Name.MCR:
+            for key in list(kid.keys()):
+                if key not in _MARKED_KEYS:
+                    del kid[key]
+            stream = kid.get("/Stm")
+            if stream is not None and not (isinstance(stream, pikepdf.Stream) and stream.get("/Subtype") == Name.Form):
+                del kid.Stm
+            if "/Pg" not in kid or kid.Pg.objgen in pages:
+                kept.append(kid)
+        else:
+            if not kid.is_indirect:
+                _cut_element(kid, root, pages)
+            kept.append(kid)
+    if "/K" in element:
+        element.K = Array(kept)
 
 
 def _numbers(tree):

@@ -55,7 +55,8 @@ def read_pdf(path):
         if count > MAX_PAGES:
             raise PaperError(path, f"has {count} pages; a paper may have at most {MAX_PAGES}")
         pages = [page_box(page) for page in reader.pages]
-        tagged = "/StructTreeRoot" in reader.trailer["/Root"]
+        tree = reader.trailer["/Root"].get("/StructTreeRoot")
+        tagged = tree is not None and "/ParentTree" in tree.get_object() and "/K" in tree.get_object()
     except PaperError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
