@@ -8,6 +8,7 @@ import threading
 import zipfile
 
 import docx
+import pikepdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
@@ -335,8 +336,6 @@ def hostile_tagged_pdf(path, token):
     """A tagged PDF whose structure tree carries what must not come along: a file attached to an
     element, an element pointing to a link that runs JavaScript, attributes that point to a stream,
     an element reached only through the ParentTree, and a role map that redefines a standard role."""
-    import pikepdf
-
     from tests.conftest import make_tagged_pdf
 
     make_tagged_pdf(path, "TAGGED-APPENDIX heading", "TAGGED-APPENDIX picture")
@@ -358,6 +357,8 @@ def hostile_tagged_pdf(path, token):
         nums = root.ParentTree.Nums
         first = nums[1]
         first.append(stray)  # an MCID no content uses, pointing to an element the tree does not hold
+        paragraph = next(element for element in elements if element.S == pikepdf.Name.P)
+        paragraph.S = pikepdf.Name("/Memo")  # a custom role, mapped below
         root.RoleMap = pikepdf.Dictionary(P=pikepdf.Name.Figure, Memo=pikepdf.Name.P)
         pdf.save(path)
     return path
@@ -365,6 +366,7 @@ def hostile_tagged_pdf(path, token):
 
 def test_a_tagged_pdfs_structure_comes_without_attachments_actions_or_references(tmp_path, assemble):
     from tests.pdfs import structure_problems
+    from tests.test_print import structure_elements
 
     spec = SPEC.split("  - title: Budget update")[0] + (
         "  - title: Budget update\n    paper: papers/public.md\n"
@@ -382,4 +384,100 @@ def test_a_tagged_pdfs_structure_comes_without_attachments_actions_or_references
             assert dangerous not in blob, (name, dangerous)
         assert structure_problems(edition.reader) == []
         role_map = edition.reader.trailer["/Root"]["/StructTreeRoot"].get("/RoleMap", {})
-        assert "/P" not in role_map and role_map.get("/Memo") == "/P"
+        assert "/P" not in role_map  # a standard role keeps its meaning
+        page = edition.pages_with("TAGGED-APPENDIX heading")[0]
+        roles = {role for role, _, on in structure_elements(edition.reader) if on == page}
+        assert {"/H1", "/P", "/Figure"} <= roles and "/Memo" not in roles  # the custom role, resolved
+
+
+def _h1(pdf):
+    return next(obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == "/H1")
+
+
+def _attachment(pdf):
+    stream = pdf.make_stream(b"MALFORMED-SECRET-ATTACHMENT", Type=pikepdf.Name.EmbeddedFile)
+    return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("a.txt"),
+                                                EF=pikepdf.Dictionary(F=stream)))
+
+
+def _script(pdf):
+    return pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("MALFORMED-SECRET-JS")))
+
+
+def _add_kid(element, kid):
+    element.K = pikepdf.Array(list(element.K) + [kid])
+
+
+MALFORMED_STRUCTURE = {  # what a careless or hostile tagged PDF may hold: none of it may crash or come along
+    "parent is the catalog": lambda pdf: setattr(_h1(pdf), "P", pdf.Root) or setattr(pdf.Root, "OpenAction", _script(pdf)),
+    "alt text is an attachment": lambda pdf: setattr(_h1(pdf), "Alt", _attachment(pdf)),
+    "title is an action": lambda pdf: setattr(_h1(pdf), "T", _script(pdf)),
+    "a kid is an action": lambda pdf: _add_kid(_h1(pdf), _script(pdf)),
+    "a kid without type or parent carries a file": lambda pdf: _add_kid(_h1(pdf), pdf.make_indirect(
+        pikepdf.Dictionary(S=pikepdf.Name.Span, AF=[_attachment(pdf)], K=[]))),
+    "an element holds itself": lambda pdf: _add_kid(_h1(pdf), _h1(pdf)),
+    "attributes point to an action": lambda pdf: setattr(_h1(pdf), "A", pikepdf.Array([_script(pdf)])),
+    "page is a number": lambda pdf: setattr(_h1(pdf), "Pg", 3),
+    "parent tree of odd length": lambda pdf: pdf.Root.StructTreeRoot.ParentTree.Nums.append(7),
+    "parent tree holds itself": lambda pdf: setattr(pdf.Root.StructTreeRoot.ParentTree, "Kids",
+                                                    pikepdf.Array([pdf.Root.StructTreeRoot.ParentTree])),
+    "page key is a name": lambda pdf: setattr(pdf.pages[0].obj, "StructParents", pikepdf.Name.X),
+    "role map of indirect names": lambda pdf: setattr(pdf.Root.StructTreeRoot, "RoleMap", pdf.make_indirect(
+        pikepdf.Dictionary(Memo=pdf.make_indirect(pikepdf.Name.P)))),
+}
+
+
+def _with_appendix(folder, appendix):
+    """A pack in ``folder``: a public item with ``appendix`` (a file there), and a private item."""
+    spec = SPEC.split("  - title: Budget update")[0] + (
+        "  - title: Budget update\n    paper: papers/public.md\n"
+        f"    appendices:\n      - {{title: Appendix A, file: {appendix}}}\n"
+        "  - title: Acquisition of land\n    paper: papers/private.md\n"
+        "    private: true\n    exempt_reason: Paragraph 3 of Schedule 12A\n")
+    write_files(folder, {"pack.yaml": spec, "papers/public.md": "Public.\n", "papers/private.md": "Private.\n"})
+    return folder / "pack.yaml"
+
+
+@pytest.mark.parametrize("mutation", MALFORMED_STRUCTURE, ids=list(MALFORMED_STRUCTURE))
+def test_a_malformed_structure_tree_neither_crashes_nor_comes_along(tmp_path, assemble, mutation):
+    from tests.conftest import make_tagged_pdf
+    from tests.pdfs import structure_problems
+
+    path = make_tagged_pdf(tmp_path / "papers/tagged.pdf", "MALFORMED heading", "MALFORMED picture")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        MALFORMED_STRUCTURE[mutation](pdf)
+        pdf.save(path)
+    built = assemble(_with_appendix(tmp_path, "papers/tagged.pdf"), "-q")
+    assert built.code == 0, built.stderr
+    for name in ("members", "public"):
+        edition = built.edition(name)
+        assert edition.pages_with("MALFORMED heading")
+        blob = all_strings(edition.path)
+        assert b"MALFORMED-SECRET" not in blob
+        assert not [dangerous for dangerous in DANGEROUS_NAMES if dangerous in blob]
+        assert structure_problems(edition.reader) == []
+
+
+def test_a_page_whose_drawing_names_objects_or_loops_back_is_still_read(tmp_path, assemble):
+    """Text that looks like an object reference ("4242 0 R"), and resources that hold
+    themselves, must not break the public edition's scan; a looping page is always read."""
+    from assembler.bind.leakcheck import _page_digests
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    resources = pdf.make_indirect(pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)))
+    form = pdf.make_stream(b"BT /F1 12 Tf 72 600 Td (Drawn by a form) Tj ET", Type=pikepdf.Name.XObject,
+                           Subtype=pikepdf.Name.Form, BBox=[0, 0, 595, 842], Resources=resources)
+    resources.XObject = pikepdf.Dictionary(Fm=form)  # the page's resources are also the form's
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Resources = resources
+    page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 700 Td (Planning reference 4242 0 R) Tj ET /Fm Do")
+    pdf.save(tmp_path / "odd.pdf")
+    with pikepdf.open(tmp_path / "odd.pdf") as opened:
+        assert _page_digests(opened) == [None]
+    spec = _with_appendix(tmp_path, "odd.pdf")
+    for _ in range(2):  # the second time with the first scan known
+        built = assemble(spec, "-q")
+        assert built.code == 0, built.stderr
+        assert built.edition("public").pages_with("Planning reference 4242 0 R")

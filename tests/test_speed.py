@@ -114,6 +114,29 @@ def test_the_cache_stays_under_its_limit_and_what_it_dropped_is_drawn_again(pack
         path.read_bytes() for path in sorted((pack / "first").iterdir())]
 
 
+@pytest.mark.parametrize("limit", ["inf", "-5", "lots"])
+def test_a_nonsensical_cache_limit_is_the_default(pack, assemble, tmp_path, monkeypatch, limit):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
+    monkeypatch.setenv("ASSEMBLE_CACHE_MB", limit)
+    assert assemble(pack / "pack.yaml").code == 0
+    assert assemble(pack / "pack.yaml").code == 0
+
+
+def test_a_cache_that_cannot_be_written_is_still_read(pack, assemble, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
+    assert assemble(pack / "pack.yaml").code == 0
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    again = assemble(pack / "pack.yaml")
+    cached, total = parts_line(again.stdout)
+    assert again.code == 0 and cached == total
+
+
 def test_no_cache_neither_reads_nor_writes_it(pack, assemble, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own-cache"))
     cache = tmp_path / "own-cache" / "agenda-pack-assembler" / "parts"

@@ -144,30 +144,52 @@ def page_texts(data, indices=None):
         document.close()
 
 
+class _Cycle(Exception):
+    """An object that contains itself: its digest would not cover all it holds."""
+
+
 def _page_digests(pdf):
     """For each page, a digest of all that its text is read from: its content streams and
     its resources (fonts, forms, …) followed to the end, object numbers left out; None
-    for a page that inherits any of them."""
+    for a page that inherits any of them, or whose resources loop back on themselves
+    (those pages are always read)."""
     memo = {}
 
-    def of(obj):
-        if not obj.is_indirect:
-            return whole(obj)
-        if obj.objgen not in memo:
-            memo[obj.objgen] = b"cycle"
-            memo[obj.objgen] = whole(obj)
-        return memo[obj.objgen]
-
-    def whole(obj):
-        if isinstance(obj, pikepdf.Stream):
-            data = obj.stream_dict.unparse(resolved=True) + b"stream" + obj.read_raw_bytes()
+    def of(value, trail):
+        if not isinstance(value, pikepdf.Object):  # a number or boolean, as Python gives it
+            return hashlib.sha256(repr((type(value).__name__, value)).encode()).digest()
+        key = value.objgen if value.is_indirect else None
+        if key in memo:
+            return memo[key]
+        if key is not None:
+            if key in trail:
+                raise _Cycle
+            trail = trail | {key}
+        if isinstance(value, pikepdf.Stream):
+            found = hashlib.sha256(b"stream" + of(value.stream_dict, trail) + value.read_raw_bytes()).digest()
+        elif isinstance(value, (pikepdf.Dictionary, pikepdf.Array)):
+            written = value.unparse(resolved=True)
+            if not _REFERENCE.search(written):  # it holds no other object: as written, it is whole
+                found = hashlib.sha256(b"whole" + written).digest()
+            elif isinstance(value, pikepdf.Array):
+                found = hashlib.sha256(b"array" + b"".join(of(item, trail) for item in value)).digest()
+            else:
+                found = hashlib.sha256(b"dict" + b"".join(
+                    str(name).encode() + b"\0" + of(value.get(name), trail) for name in sorted(value.keys()))).digest()
         else:
-            data = obj.unparse(resolved=True)
-        data = _REFERENCE.sub(lambda match: of(pdf.get_object(int(match[1]), int(match[2]))), data)
-        return hashlib.sha256(data).hexdigest().encode()
+            found = hashlib.sha256(b"value" + value.unparse(resolved=True)).digest()
+        if key is not None:
+            memo[key] = found
+        return found
 
-    return [(of(page.Contents) + of(page.Resources)).decode() if "/Contents" in page and "/Resources" in page
-            else None for page in pdf.pages]
+    digests = []
+    for page in pdf.pages:
+        try:
+            digests.append((of(page.Contents, frozenset()) + of(page.Resources, frozenset())).hex()
+                           if "/Contents" in page and "/Resources" in page else None)
+        except _Cycle:
+            digests.append(None)
+    return digests
 
 
 def _strings(data):

@@ -72,7 +72,7 @@ class Edition:
         self.bookmarks += [Bookmark(b.level + level - 1, b.title, b.page) for b in _bookmarks(source, start)]
         # unlike pages.extend, keeps the named destinations of the part's own links (footnotes)
         self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
-        self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start)
+        self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start, tree.get("/RoleMap"))
         return start
 
     def add_imported(self, path, bookmarks=()):
@@ -84,7 +84,14 @@ class Edition:
         except pikepdf.PdfError:  # a form qpdf cannot draw: its values do not print
             pass
         source.flatten_annotations(mode="print")
-        structure = _printed_structure(source)
+        try:
+            structure = _printed_structure(source)
+        except (pikepdf.PdfError, ValueError, TypeError, AttributeError, RecursionError):
+            structure = None  # too broken to follow: the pages come without it, as an untagged PDF's
+        if structure is None:
+            for page in source.pages:
+                if "/StructParents" in page:
+                    del page.StructParents
         for page in source.pages:
             for key in list(page.keys()):
                 if key not in _IMPORTED_PAGE_KEYS and not (structure and key == "/StructParents"):
@@ -96,10 +103,10 @@ class Edition:
         self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
         return start
 
-    def _join_structure(self, source, top, parents, start):
+    def _join_structure(self, source, top, parents, start, role_map=None):
         """Make ``source``'s top structure elements children of our root, and its ParentTree
         entries ours, their keys moved past those already used, as are the keys of the
-        pages from ``start`` on, their annotations' and their forms'."""
+        pages from ``start`` on, their annotations' and their forms'; add its ``role_map``."""
         offset = max(self.parents, default=-1) + 1
         for element in top:
             if "/P" in element:
@@ -118,7 +125,6 @@ class Edition:
             for annotation in page.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
-        role_map = source.Root.StructTreeRoot.get("/RoleMap")
         if isinstance(role_map, Dictionary):
             tree = self.pdf.Root.StructTreeRoot
             if "/RoleMap" not in tree:
@@ -229,7 +235,11 @@ def _move_keys(holder, offset, moved):
             return
         moved.add(holder.objgen)
     if "/StructParents" in holder:
-        holder.StructParents = int(holder.StructParents) + offset
+        key = holder.StructParents
+        if isinstance(key, int) and not isinstance(key, bool):
+            holder.StructParents = key + offset
+        else:
+            del holder.StructParents  # not a key: its content resolves through nothing
     resources = holder.get("/Resources")
     xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
     for form in (xobjects.values() if isinstance(xobjects, Dictionary) else []):
@@ -240,85 +250,113 @@ def _move_keys(holder, offset, moved):
 _STANDARD_ROLES = set("""Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2
     H3 H4 H5 H6 L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot
     Ruby RB RT RP Warichu WT WP Figure Formula Form""".split())
-_ELEMENT_KEYS = {"/Type", "/S", "/P", "/K", "/Pg", "/Alt", "/ActualText", "/E", "/Lang", "/T", "/A", "/ID"}
-_MARKED_KEYS = {"/Type", "/Pg", "/MCID", "/Stm"}
+_ROLES_OF_PDF_2 = {"Title": "H1", "Aside": "Sect", "FENote": "Note", "Em": "Span", "Strong": "Span", "Sub": "Span",
+                   "DocumentFragment": "Part", "Artifact": "NonStruct"}
+_TEXT_KEYS = ("/Alt", "/ActualText", "/E", "/T", "/Lang", "/ID")
 
 
 def _printed_structure(source):
-    """A finished PDF's structure tree, cut to what describes its printed pages:
+    """A finished PDF's structure tree, made anew from what describes its printed pages:
     (top elements, {ParentTree key: marked-content array}), or None if it has none.
 
-    Its annotations are flattened into the pages, so references to objects
-    (OBJR) go, with ParentTree entries that are not a page's or form's, and
-    elements the tree does not hold (a ParentTree's strays).  Of
-    each element only its role, kids, page, texts (alt, actual, expansion,
-    title, language), plain attributes and id stay: not its associated
-    files, references or classes, nothing a viewer could open or run.
+    Each element keeps its role (mapped to a standard one through the PDF's
+    role map), its page, its texts (alt, actual, expansion, title, language,
+    id; plain strings only), plain attributes, and kids that are marked
+    content or elements.  Nothing else comes: not its associated files or
+    references, not its (flattened) annotations, not elements the tree does
+    not hold, nothing a viewer could open or run.
     """
     root = source.Root.get("/StructTreeRoot")
-    if not isinstance(root, Dictionary) or not isinstance(root.get("/ParentTree"), Dictionary):
+    if not isinstance(root, Dictionary):
         return None
     pages = {page.objgen for page in source.pages}
-    for obj in list(source.objects):
-        if isinstance(obj, Dictionary) and (obj.get("/Type") == Name.StructElem or
-                                            ("/S" in obj and "/P" in obj and "/Type" not in obj)):
-            _cut_element(obj, root, pages)
-    top = [element for element in _kids(root) if isinstance(element, Dictionary)]
-    held, stack = set(), list(top)  # the elements the tree holds
-    while stack:
-        element = stack.pop()
-        if element.is_indirect:
-            if element.objgen in held:
-                continue
-            held.add(element.objgen)
-        stack += [kid for kid in _kids(element) if isinstance(kid, Dictionary) and "/S" in kid]
-    parents = {key: Array([item if isinstance(item, Dictionary) and item.objgen in held else None for item in value])
-               for key, value in _numbers(root.ParentTree).items() if isinstance(value, Array)}
+    role_map = root.get("/RoleMap")
+    role_map = role_map if isinstance(role_map, Dictionary) else Dictionary()
+    made = {}  # an element's objgen -> its new self
+
+    def role(name):
+        for _ in range(10):  # a custom role may map to another custom one
+            if name[1:] in _STANDARD_ROLES:
+                return name
+            if name[1:] in _ROLES_OF_PDF_2:
+                return "/" + _ROLES_OF_PDF_2[name[1:]]
+            mapped = role_map.get(name)
+            if not isinstance(mapped, Name):
+                break
+            name = str(mapped)
+        return "/NonStruct"
+
+    def page_of(value):
+        return value if isinstance(value, Dictionary) and value.is_indirect and value.objgen in pages else None
+
+    def element(old, parent, depth):
+        if depth > 200 or not isinstance(old, Dictionary) or not isinstance(old.get("/S"), Name):
+            return None
+        if old.is_indirect and old.objgen in made:
+            return None  # held twice: once is enough
+        new = source.make_indirect(Dictionary(Type=Name.StructElem, S=Name(role(str(old.S)))))
+        if old.is_indirect:
+            made[old.objgen] = new
+        if parent is not None:
+            new.P = parent
+        for key in _TEXT_KEYS:
+            value = old.get(key)
+            if isinstance(value, pikepdf.String) and not value.is_indirect:
+                new[key] = pikepdf.String(bytes(value))
+        if page_of(old.get("/Pg")) is not None:
+            new.Pg = old.Pg
+        attributes = old.get("/A")
+        if (isinstance(attributes, (Dictionary, Array)) and not attributes.is_indirect
+                and not re.search(rb"\d+\s+\d+\s+R", attributes.unparse())):
+            new.A = pikepdf.Object.parse(attributes.unparse())  # plain values, no object of the file's
+        kids = []
+        for kid in _kids(old):
+            if isinstance(kid, int) and not isinstance(kid, bool) and kid >= 0:
+                kids.append(kid)  # a marked-content id on the element's page
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                mcid = kid.get("/MCID")
+                if isinstance(mcid, int) and not isinstance(mcid, bool) and mcid >= 0:
+                    marked = Dictionary(Type=Name.MCR, MCID=mcid)
+                    if page_of(kid.get("/Pg")) is not None:
+                        marked.Pg = kid.Pg
+                    stream = kid.get("/Stm")
+                    if isinstance(stream, pikepdf.Stream) and stream.get("/Subtype") == Name.Form:
+                        marked.Stm = stream
+                    kids.append(marked)
+            else:
+                child = element(kid, new, depth + 1)
+                if child is not None:
+                    kids.append(child)
+        new.K = Array(kids)
+        return new
+
+    top = [new for new in (element(kid, None, 0) for kid in _kids(root)) if new is not None]
+    parents = {key: Array([made.get(item.objgen) if isinstance(item, Dictionary) and item.is_indirect else None
+                           for item in value])
+               for key, value in _numbers(root.get("/ParentTree")).items() if isinstance(value, Array)}
+    for page in source.pages:
+        key = page.get("/StructParents")
+        if key is not None and not (isinstance(key, int) and not isinstance(key, bool) and key in parents):
+            del page.StructParents  # its marked content resolves through nothing we carry
     return (top, parents) if top and parents else None
 
 
-def _cut_element(element, root, pages):
-    for key in list(element.keys()):
-        if key not in _ELEMENT_KEYS:
-            del element[key]
-    if "/P" in element and element.P.objgen == root.objgen:
-        del element.P
-    if "/Pg" in element and element.Pg.objgen not in pages:
-        del element.Pg
-    attributes = element.get("/A")
-    if attributes is not None and (attributes.is_indirect or re.search(rb"\d+ \d+ R", attributes.unparse())):
-        del element.A  # attributes are plain values; a reference in them is not
-    kept = []
-    for kid in _kids(element):
-        if not isinstance(kid, Dictionary):
-            kept.append(kid)  # a marked-content id
-        elif kid.get("/Type") == Name.OBJR:
-            continue
-        elif kid.get("/Type") == Name.MCR:
-            for key in list(kid.keys()):
-                if key not in _MARKED_KEYS:
-                    del kid[key]
-            stream = kid.get("/Stm")
-            if stream is not None and not (isinstance(stream, pikepdf.Stream) and stream.get("/Subtype") == Name.Form):
-                del kid.Stm
-            if "/Pg" not in kid or kid.Pg.objgen in pages:
-                kept.append(kid)
-        else:
-            if not kid.is_indirect:
-                _cut_element(kid, root, pages)
-            kept.append(kid)
-    if "/K" in element:
-        element.K = Array(kept)
-
-
-def _numbers(tree):
-    """A number tree (``/Nums`` and ``/Kids``) as {key: value}."""
-    found = {}
-    nums = tree.get("/Nums", [])
-    for index in range(0, len(nums), 2):
-        found[int(nums[index])] = nums[index + 1]
-    for kid in tree.get("/Kids", []):
-        found.update(_numbers(kid))
+def _numbers(tree, seen=None, depth=0):
+    """A number tree (``/Nums`` and ``/Kids``) as {key: value}; what is not one is passed over."""
+    found, seen = {}, set() if seen is None else seen
+    if not isinstance(tree, Dictionary) or depth > 50 or (tree.is_indirect and tree.objgen in seen):
+        return found
+    if tree.is_indirect:
+        seen.add(tree.objgen)
+    nums = tree.get("/Nums")
+    if isinstance(nums, Array):
+        for index in range(0, len(nums) - 1, 2):
+            key = nums[index]
+            if isinstance(key, int) and not isinstance(key, bool):
+                found[key] = nums[index + 1]
+    kids = tree.get("/Kids")
+    for kid in kids if isinstance(kids, Array) else []:
+        found.update(_numbers(kid, seen, depth + 1))
     return found
 
 

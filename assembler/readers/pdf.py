@@ -9,6 +9,7 @@ import logging
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from assembler.errors import PaperError
 from assembler.model import FinishedPdf, PageBox
@@ -55,8 +56,7 @@ def read_pdf(path):
         if count > MAX_PAGES:
             raise PaperError(path, f"has {count} pages; a paper may have at most {MAX_PAGES}")
         pages = [page_box(page) for page in reader.pages]
-        tree = reader.trailer["/Root"].get("/StructTreeRoot")
-        tagged = tree is not None and "/ParentTree" in tree.get_object() and "/K" in tree.get_object()
+        tagged = _tagged(reader.trailer["/Root"])
     except PaperError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
@@ -118,3 +118,16 @@ def _outline(reader):
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return []
     return [entry for entry in found if entry[1] and entry[2] is not None and entry[2] >= 0]
+
+
+def _tagged(catalog):
+    """Whether a PDF has a structure tree to bring into the pack: a ParentTree and elements."""
+    def resolved(value):
+        return value.get_object() if value is not None else None
+
+    tree = resolved(catalog.get("/StructTreeRoot"))
+    if not isinstance(tree, DictionaryObject) or not isinstance(resolved(tree.get("/ParentTree")), DictionaryObject):
+        return False
+    kids = resolved(tree.get("/K"))
+    kids = kids if isinstance(kids, ArrayObject) else [kids]
+    return any(isinstance(resolved(kid), DictionaryObject) and "/S" in resolved(kid) for kid in kids if kid is not None)

@@ -151,14 +151,17 @@ class PartCache:
         """An entry's bytes, its time set to now: pruning removes those unused longest."""
         path = self.folder / name
         data = path.read_bytes()
-        os.utime(path)
+        try:
+            os.utime(path)
+        except OSError:  # a cache we may read but not write
+            pass
         return data
 
-    def prune(self, limit=None):
-        """Keep the cache under ``limit`` bytes (``ASSEMBLE_CACHE_MB``, default 1024 MB): when it
-        is over, the entries unused longest go, down to three quarters of it.  Looked at once
-        an hour at most (a long-used cache holds tens of thousands of files)."""
-        limit = _cache_bytes() if limit is None else limit
+    def prune(self):
+        """Keep the cache under ``ASSEMBLE_CACHE_MB`` (default 1024): when it is over, the
+        entries unused longest go, down to three quarters of it.  Looked at once an hour at
+        most (a long-used cache holds tens of thousands of files)."""
+        limit = _cache_bytes()
         stamp = self.folder / ".pruned"
         try:
             if time.time() - stamp.stat().st_mtime < 3600:
@@ -166,8 +169,13 @@ class PartCache:
         except OSError:
             pass
         try:
-            entries = [(status.st_mtime, status.st_size, entry.path) for entry in os.scandir(self.folder)
-                       if entry.is_file() and not entry.name.startswith(".") for status in [entry.stat()]]
+            entries = [(status.st_mtime, status.st_size, entry) for entry in os.scandir(self.folder)
+                       if entry.is_file() for status in [entry.stat()]]
+            for modified, _, entry in entries:  # a write that a killed build left half done
+                if entry.name.startswith(".part-") and time.time() - modified > 3600:
+                    os.unlink(entry.path)
+            entries = [(modified, size, entry.path) for modified, size, entry in entries
+                       if not entry.name.startswith(".")]
             total = sum(size for _, size, _ in entries)
             for _, size, path in sorted(entries) if total > limit else []:
                 if total <= limit * 3 // 4:
@@ -195,10 +203,12 @@ class PartCache:
 
 
 def _cache_bytes():
+    """``ASSEMBLE_CACHE_MB`` in bytes: 1 GB unless it is a positive, finite number."""
     try:
-        return int(float(os.environ.get("ASSEMBLE_CACHE_MB", "1024")) * 1024 * 1024)
+        megabytes = float(os.environ.get("ASSEMBLE_CACHE_MB", "1024"))
     except ValueError:
-        return 1024 * 1024 * 1024
+        megabytes = 1024
+    return int((megabytes if 0 < megabytes < float("inf") else 1024) * 1024 * 1024)
 
 
 def _digest(path):
