@@ -86,6 +86,7 @@ class Pack:
     books: dict
     warnings: list
     stats: dict
+    suspects: dict = field(default_factory=dict)  # book number -> what its public files must not carry
 
     def files(self):
         """{file name: PDF bytes} of every edition of every book: each book's members' edition, then its public one."""
@@ -184,10 +185,10 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
             texts, strings, read = scanned
             if cache:
                 cache.put_scan(scans[n], read)
-            _refuse_leaks(texts + strings, suspects[n])
+            refuse_leaks(texts + strings, suspects[n], "the public edition")
     if cache:
         cache.prune()
-    return Pack(spec, root, entries, slots, books, warnings, stats)
+    return Pack(spec, root, entries, slots, books, warnings, stats, suspects)
 
 
 def _lay_out(slots, members, blank, duplex, back_cover=True):
@@ -347,14 +348,14 @@ def _suspects(parts, private_papers, spec, cache):
     return Suspects.of(private_papers, allowed)
 
 
-def _refuse_leaks(public_texts, suspects):
-    """Refuse to write anything if the public edition carries a private paper's content."""
+def refuse_leaks(public_texts, suspects, what):
+    """Refuse to write anything if ``what`` (a public file) carries a private paper's content."""
     leaks = find_leaks(public_texts, suspects)
     if leaks:
         raise LeakError(
-            "the public edition would contain private content ("
+            f"{what} would contain private content ("
             + "; ".join(f"{leak.paper}: \"{leak.words}\"" for leak in leaks[:3])
-            + "); neither edition was written. This is a bug in assemble: please report it."
+            + "); nothing was written. This is a bug in assemble: please report it."
         )
 
 

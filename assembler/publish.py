@@ -21,7 +21,8 @@ from pathlib import Path
 
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
-from assembler.build import add_part, assemble
+from assembler.bind.leakcheck import pdf_texts
+from assembler.build import add_part, assemble, refuse_leaks
 from assembler.render import TEMPLATES
 from assembler.render.jobs import Workers
 from assembler.render.templates import long_date, make_environment
@@ -53,6 +54,11 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
                         pages=f"{prefix}{slots[0].first} - {prefix}{slots[-1].last}"
                         if slots[-1].last != slots[0].first else f"{prefix}{slots[0].first}")
         items.append(item)
+    for n, suspects in pack.suspects.items():  # the second lock, on every file the editions' check did not see
+        made = [f"{slug}-agenda.pdf"] if n == 0 else []
+        made += [item["file"] for item in items if item["file"] and (item["supplement"] or 0) == n]
+        for name in made:
+            refuse_leaks(pdf_texts(public[name]), suspects, name)
     for item in items:
         if item["file"]:
             data = public[item["file"]]

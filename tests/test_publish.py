@@ -258,3 +258,20 @@ def test_index_html_takes_the_house_colours_if_links_stay_readable(tmp_path, cap
     assert "color: var(--accent)" in page and "red" not in page
     warning = capsys.readouterr().err
     assert ("house.css: --accent #ffcc00 is too light for links" in warning) == (accent == "#ffcc00"), warning
+
+
+def _members_edition_as_item(pack, entry, slots):
+    """A broken publisher: every item's PDF is the whole members' edition."""
+    return next(data for name, data in pack.files().items() if name.endswith("-members.pdf"))
+
+
+def test_publish_checks_every_public_file_and_writes_nothing_if_one_leaks(published, tmp_path, capsys, monkeypatch):
+    import assembler.publish
+    from assembler.cli import main
+
+    monkeypatch.setattr(assembler.publish, "_item_pdf", _members_edition_as_item)
+    code = main(["publish", str(published / "pack.yaml"), "-o", str(tmp_path / "site")])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert "-item-02-street-trading-policy.pdf would contain private content" in error and "premises.md" in error
+    assert not (tmp_path / "site").exists()

@@ -94,8 +94,7 @@ def find_leaks(public_texts, suspects):
 def paper_texts(paper):
     """Every text of a paper that must not be published: what it prints and what it carries."""
     if isinstance(paper, FinishedPdf):
-        data = paper.source.read_bytes()
-        return page_texts(data) + _strings(data)
+        return pdf_texts(paper.source.read_bytes())
     texts = []
     if isinstance(paper, Report):
         texts.append(paper.body_html)
@@ -131,6 +130,11 @@ def _fingerprints(texts):
         for start in range(0, max(len(words) - RUN + 1, 0)):
             found.add(" ".join(words[start:start + RUN]))
     return found
+
+
+def pdf_texts(data):
+    """Every text of a PDF (bytes) where a leak could hide: its pages', and its objects' strings."""
+    return page_texts(data) + _strings(data)
 
 
 def page_texts(data, indices=None):
