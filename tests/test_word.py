@@ -187,3 +187,29 @@ def test_underline_footnotes_and_links_from_real_files(tmp_path, assemble):
     assert built.code == 0, built.stderr
     text = flat(built.edition("members"))
     assert "The Sunset Tree" in text and "A tachyon walks into a bar." in text and "Example" in text
+
+
+@pytest.mark.parametrize("first, printed", [
+    ("Introduction", True),  # a section, not a title: it must not be lost
+    ("HOUSING REPAIRS PERFORMANCE.", False),  # the agenda title again, as officers write it
+    ("Housing repairs performance, 2025/26", True),  # it says more than the agenda
+], ids=["section heading", "repeated title", "fuller title"])
+@pytest.mark.parametrize("kind", ["docx", "md"])
+def test_a_papers_own_title_is_printed_only_where_it_says_more(tmp_path, assemble, first, printed, kind):
+    if kind == "docx":
+        document = docx.Document()
+        document.add_heading(first, 1)
+        document.add_paragraph("OWN-TITLE-BODY first paragraph.")
+        document.add_heading("Later section", 1)
+        document.save(tmp_path / "housing.docx")
+    else:
+        (tmp_path / "housing.md").write_text(f"# {first}\n\nOWN-TITLE-BODY first paragraph.\n\n# Later section\n")
+    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", f"housing.{kind}")
+    write_files(tmp_path, {"pack.yaml": spec})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    text = members.texts[members.pages_with("OWN-TITLE-BODY")[0]]
+    assert (first in text) == printed, text
+    assert text.lower().count("housing repairs performance") == (2 if printed and "Housing" in first else 1)
+    assert "Later section" in text

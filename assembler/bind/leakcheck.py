@@ -97,7 +97,7 @@ def paper_texts(paper):
         return pdf_texts(paper.source.read_bytes())
     texts = []
     if isinstance(paper, Report):
-        texts.append(paper.body_html)
+        texts += [paper.body_html, paper.title or ""]
         if paper.cover:
             cover = paper.cover
             texts += [cover.purpose or "", cover.summary_html or "", cover.action or "", *cover.recommendations_html]

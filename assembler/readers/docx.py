@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.readers.cover_block import split_cover_block
-from assembler.readers.html_clean import clean_html, images_without_alt
+from assembler.readers.html_clean import clean_html, images_without_alt, own_title
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
@@ -30,10 +30,11 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 def read_docx(path, id_prefix="doc"):
     html, linked = _docx_html(path, id_prefix)
     cover, body = split_cover_block(html)
-    body = clean_html(_without_title(body))
+    title, body = own_title(clean_html(body))
     return Report(
         source=path,
         body_html=body,
+        title=title,
         cover=cover,
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
@@ -118,11 +119,6 @@ def _docx_html(path, id_prefix):
                                    "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
     return html, linked
-
-
-def _without_title(html):
-    """A report's own title heading goes: the pack prints the agenda's title above it."""
-    return re.sub(r"\A\s*<h1>.*?</h1>", "", html, count=1, flags=re.S)
 
 
 def _printable_package(path):

@@ -9,6 +9,7 @@ files inside the pack an image may come from.
 """
 
 import re
+from html import unescape
 
 import nh3
 
@@ -78,3 +79,14 @@ def images_without_alt(html):
             embedded = not src or src[1].startswith("data:")
             missing.append(f"picture {number}" if embedded else src[1])
     return missing
+
+
+def own_title(html):
+    """A paper's own title, if its (sanitised) HTML starts with a top heading, as text;
+    and the HTML without it.  The pack prints the agenda's title above every paper, and
+    the paper's own only where it says more (see the ``repeats`` template filter)."""
+    match = re.match(r"\s*<h1>(.*?)</h1>", html, flags=re.S)
+    if match is None:
+        return None, html
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
+    return text or None, html[match.end():]

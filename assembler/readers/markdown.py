@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
-from assembler.readers.html_clean import clean_html, images_without_alt, outside_references
+from assembler.readers.html_clean import clean_html, images_without_alt, outside_references, own_title
 from assembler.yaml_source import YamlSource
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -47,9 +47,11 @@ def read_markdown(path, as_note=False):
             body_html=body_html,
         )
     cover = _cover_block(path, front) if front else None
+    title, body_html = own_title(body_html)
     return Report(
         source=path,
         body_html=body_html,
+        title=title,
         cover=cover,
         images_without_alt=images_without_alt(body_html),
         warnings=[f"left out {reference}: it points outside the paper" for reference in outside],

@@ -43,6 +43,15 @@ def letter(index):
     return "abcdefghijklmnopqrstuvwxyz"[index] if index < 26 else str(index + 1)
 
 
+def repeats(title, agenda_title):
+    """Whether a paper's own title says no more than its agenda title (case, spacing and
+    punctuation aside): then it is not printed again under it."""
+    def words(text):
+        return " " + " ".join(re.findall(r"[a-z0-9]+", str(text).lower())) + " "
+
+    return words(title) in words(agenda_title)
+
+
 def make_environment(house_templates=None):
     folders = [str(house_templates)] if house_templates else []
     environment = jinja2.Environment(
@@ -53,7 +62,8 @@ def make_environment(house_templates=None):
         lstrip_blocks=True,
     )
     environment.filters.update(
-        long_date=long_date, day_date=day_date, clock=clock, css_string=css_string, letter=letter
+        long_date=long_date, day_date=day_date, clock=clock, css_string=css_string, letter=letter,
+        repeats=repeats
     )
     environment.globals["pack_link"] = lambda anchor: f"{LINK_PREFIX}#{anchor}"
     return environment
