@@ -213,3 +213,28 @@ def test_a_papers_own_title_is_printed_only_where_it_says_more(tmp_path, assembl
     assert (first in text) == printed, text
     assert text.lower().count("housing repairs performance") == (2 if printed and "Housing" in first else 1)
     assert "Later section" in text
+
+
+def test_headings_numbered_by_word_keep_their_numbers(tmp_path, assemble):
+    """Word numbers headings through their style's list (1. Introduction, 2. Background):
+    the numbers are part of what the reader sees, and cross-references depend on them."""
+    import copy
+
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    numbering = document.styles["List Number"]._element.find(qn("w:pPr")).find(qn("w:numPr"))
+    document.styles["Heading 1"]._element.find(qn("w:pPr")).append(copy.deepcopy(numbering))
+    document.add_heading("Housing repairs performance", 0)  # the Title style: not numbered
+    for heading in ("Introduction", "Background", "Proposals"):
+        document.add_heading(heading, 1)
+        document.add_paragraph(f"NUMBERED-HEADINGS text under {heading}.")
+    document.save(tmp_path / "housing.docx")
+    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", "housing.docx")
+    write_files(tmp_path, {"pack.yaml": spec})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    text = members.texts[members.pages_with("NUMBERED-HEADINGS")[0]]
+    assert re.search(r"1\. Introduction\s+NUMBERED-HEADINGS text under Introduction", text), text
+    assert "2. Background" in text and "3. Proposals" in text

@@ -227,13 +227,29 @@ def _number_lists(html, parts):
     except Exception:  # unreadable numbering: keep mammoth's lists as they are
         return html
     listed = [paragraph for paragraph in numbered if not paragraph.heading]
-    if not listed or not html.strip():
+    headings = [paragraph for paragraph in numbered if paragraph.heading and paragraph.ordered and paragraph.label]
+    if not (listed or headings) or not html.strip():
         return html
     root = lxml_html.fragment_fromstring(html, create_parent="div")
     items = [li for li in root.iter("li") if not re.search(r"(footnote|endnote)-\d+$", li.get("id") or "")]
-    if len(items) != len(listed):
-        return html
-    for li, paragraph in zip(items, listed):
-        if paragraph.ordered and paragraph.label:
-            li.set("data-label", paragraph.label)
+    if len(items) == len(listed):
+        for li, paragraph in zip(items, listed):
+            if paragraph.ordered and paragraph.label:
+                li.set("data-label", paragraph.label)
+    _number_headings(root, headings)
     return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+
+
+def _number_headings(root, headings):
+    """Put Word's number in front of each numbered heading (``2. Background``), found in
+    order by its text; a heading not found is left as it is."""
+    found = [element for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    position = 0
+    for paragraph in headings:
+        wanted = " ".join(paragraph.text.split())
+        for index in range(position, len(found)):
+            if " ".join(found[index].text_content().split()) == wanted:
+                element = found[index]
+                element.text = f"{paragraph.label} " + (element.text or "")
+                position = index + 1
+                break

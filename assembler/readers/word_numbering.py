@@ -31,6 +31,7 @@ class NumberedParagraph:
     label: str | None  # None for a bullet
     ordered: bool
     heading: bool  # mammoth makes it a heading, not a list item
+    text: str = ""  # what it says, to find it again
 
 
 def parse_xml(data):
@@ -73,7 +74,9 @@ def numbered_paragraphs(document_xml, numbering_xml, styles_xml=None):
                 counter[deeper] = None
         ordered = levels[level].fmt != "bullet"
         label = _label(levels, counter, level) if ordered else None
-        found.append(NumberedParagraph(label, ordered, style.lower().replace(" ", "") in heading_styles if style else False))
+        heading = style.lower().replace(" ", "") in heading_styles if style else False
+        text = "".join(paragraph.itertext(f"{W}t")) if heading else ""
+        found.append(NumberedParagraph(label, ordered, heading, text))
     return found
 
 
