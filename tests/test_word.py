@@ -238,3 +238,40 @@ def test_headings_numbered_by_word_keep_their_numbers(tmp_path, assemble):
     text = members.texts[members.pages_with("NUMBERED-HEADINGS")[0]]
     assert re.search(r"1\. Introduction\s+NUMBERED-HEADINGS text under Introduction", text), text
     assert "2. Background" in text and "3. Proposals" in text
+
+
+def _edges(path, page, needle):
+    """(left, right) in points of the first ``needle`` on ``page``."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        text = document[page].get_textpage()
+        found = text.search(needle).get_next()
+        assert found, needle
+        start, count = found
+        return round(text.get_charbox(start)[0], 1), round(text.get_charbox(start + count - 1)[2], 1)
+    finally:
+        document.close()
+
+
+def test_columns_of_figures_are_right_aligned(tmp_path, assemble):
+    document = docx.Document()
+    document.add_paragraph("FIGURES-TABLE below.")
+    rows = [("Service", "Budget £m", "Variance"), ("People", "69.60", "+5.20"), ("Resources", "1,117.40", "—"),
+            ("Place (see note)", "£25.20", "(0.85)")]
+    table = document.add_table(rows=len(rows), cols=3)
+    for cells, values in zip(table.rows, rows):
+        for cell, value in zip(cells.cells, values):
+            cell.text = value
+    document.save(tmp_path / "housing.docx")
+    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", "housing.docx")
+    write_files(tmp_path, {"pack.yaml": spec})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    page = members.pages_with("FIGURES-TABLE")[0]
+    budget = [_edges(members.path, page, figure) for figure in ("69.60", "1,117.40", "£25.20")]
+    assert len({right for _, right in budget}) == 1 and len({left for left, _ in budget}) == 3, budget
+    names = [_edges(members.path, page, name) for name in ("People", "Resources")]
+    assert names[0][0] == names[1][0]  # words stay left-aligned

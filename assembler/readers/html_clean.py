@@ -49,7 +49,37 @@ def clean_html(html):
         filter_style_properties={"text-align"},  # table column alignment, and nothing else
         attribute_filter=_keep_attribute,
     )
-    return re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
+    cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
+    return _align_figures(cleaned) if "<table" in cleaned else cleaned
+
+
+_FIGURE = re.compile(r"\(?[£$€]?[-+−–]?[£$€]?\d[\d,]*(\.\d+)?\s?(%|[mk]|bn)?\)?")
+_NOTHING = re.compile(r"[-–—]?|n/?a", re.I)
+
+
+def _align_figures(html):
+    """Right-align the columns of figures in a table (every cell under the head a number,
+    an amount, a percentage or a dash), as a reader of accounts expects, unless the paper
+    aligned the table itself.  Tables with merged cells are left as they are."""
+    from lxml import html as lxml_html
+
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    for table in root.iter("table"):
+        rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")]
+        cells = [cell for row in rows for cell in row]
+        if (not rows or any(cell.get("colspan", "1") != "1" or cell.get("rowspan", "1") != "1" or cell.get("style")
+                            for cell in cells) or len({len(row) for row in rows}) != 1):
+            continue
+        body = [row for row in rows if not all(cell.tag == "th" for cell in row)]
+        if body and not any(_FIGURE.fullmatch(" ".join(cell.text_content().split())) for cell in body[0]):
+            body = body[1:]  # a first row of words is the table's head, marked so or not
+        for column in range(len(rows[0])):
+            texts = [" ".join(row[column].text_content().split()) for row in body]
+            if any(_FIGURE.fullmatch(text) for text in texts) and all(
+                    _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
+                for row in rows:
+                    row[column].set("style", "text-align: right")
+    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
 def outside_references(html):
