@@ -189,6 +189,15 @@ def test_underline_footnotes_and_links_from_real_files(tmp_path, assemble):
     assert "The Sunset Tree" in text and "A tachyon walks into a bar." in text and "Example" in text
 
 
+def _one_paper_pack(folder, assemble, paper):
+    """Build a pack of one public item, ``paper`` (a file in ``folder``): its members' edition."""
+    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", paper)
+    write_files(folder, {"pack.yaml": spec})
+    built = assemble(folder / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    return built.edition("members")
+
+
 @pytest.mark.parametrize("first, printed", [
     ("Introduction", True),  # a section, not a title: it must not be lost
     ("HOUSING REPAIRS PERFORMANCE.", False),  # the agenda title again, as officers write it
@@ -204,11 +213,7 @@ def test_a_papers_own_title_is_printed_only_where_it_says_more(tmp_path, assembl
         document.save(tmp_path / "housing.docx")
     else:
         (tmp_path / "housing.md").write_text(f"# {first}\n\nOWN-TITLE-BODY first paragraph.\n\n# Later section\n")
-    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", f"housing.{kind}")
-    write_files(tmp_path, {"pack.yaml": spec})
-    built = assemble(tmp_path / "pack.yaml", "-q")
-    assert built.code == 0, built.stderr
-    members = built.edition("members")
+    members = _one_paper_pack(tmp_path, assemble, f"housing.{kind}")
     text = members.texts[members.pages_with("OWN-TITLE-BODY")[0]]
     assert (first in text) == printed, text
     assert text.lower().count("housing repairs performance") == (2 if printed and "Housing" in first else 1)
@@ -230,11 +235,7 @@ def test_headings_numbered_by_word_keep_their_numbers(tmp_path, assemble):
         document.add_heading(heading, 1)
         document.add_paragraph(f"NUMBERED-HEADINGS text under {heading}.")
     document.save(tmp_path / "housing.docx")
-    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", "housing.docx")
-    write_files(tmp_path, {"pack.yaml": spec})
-    built = assemble(tmp_path / "pack.yaml", "-q")
-    assert built.code == 0, built.stderr
-    members = built.edition("members")
+    members = _one_paper_pack(tmp_path, assemble, "housing.docx")
     text = members.texts[members.pages_with("NUMBERED-HEADINGS")[0]]
     assert re.search(r"1\. Introduction\s+NUMBERED-HEADINGS text under Introduction", text), text
     assert "2. Background" in text and "3. Proposals" in text
@@ -265,11 +266,7 @@ def test_columns_of_figures_are_right_aligned(tmp_path, assemble):
         for cell, value in zip(cells.cells, values):
             cell.text = value
     document.save(tmp_path / "housing.docx")
-    spec = SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", "housing.docx")
-    write_files(tmp_path, {"pack.yaml": spec})
-    built = assemble(tmp_path / "pack.yaml", "-q")
-    assert built.code == 0, built.stderr
-    members = built.edition("members")
+    members = _one_paper_pack(tmp_path, assemble, "housing.docx")
     page = members.pages_with("FIGURES-TABLE")[0]
     budget = [_edges(members.path, page, figure) for figure in ("69.60", "1,117.40", "£25.20")]
     assert len({right for _, right in budget}) == 1 and len({left for left, _ in budget}) == 3, budget
