@@ -272,3 +272,15 @@ def test_columns_of_figures_are_right_aligned(tmp_path, assemble):
     assert len({right for _, right in budget}) == 1 and len({left for left, _ in budget}) == 3, budget
     names = [_edges(members.path, page, name) for name in ("People", "Resources")]
     assert names[0][0] == names[1][0]  # words stay left-aligned
+
+
+def test_a_leading_heading_with_a_picture_in_it_is_kept_whole(tmp_path, assemble):
+    import base64
+
+    from tests.test_print import structure_elements
+
+    picture = base64.b64encode(_image_bytes().getvalue()).decode()
+    (tmp_path / "housing.md").write_text(f"# ![Council crest](data:image/png;base64,{picture}) Housing repairs "
+                                         "performance\n\nLEADING-PICTURE text.\n")
+    members = _one_paper_pack(tmp_path, assemble, "housing.md")
+    assert any(role == "/Figure" and alt == "Council crest" for role, alt, _ in structure_elements(members.reader))

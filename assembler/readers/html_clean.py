@@ -116,7 +116,7 @@ def own_title(html):
     and the HTML without it.  The pack prints the agenda's title above every paper, and
     the paper's own only where it says more (see the ``repeats`` template filter)."""
     match = re.match(r"\s*<h1>(.*?)</h1>", html, flags=re.S)
-    if match is None:
-        return None, html
-    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
-    return text or None, html[match.end():]
+    if match is None or re.search(r"<(?!/?(b|i|em|strong|u|span|sub|sup)\b)", match[1]):
+        return None, html  # a heading with a picture, a link or a note in it stays where it is
+    text = " ".join(unescape(re.sub(r"<[^>]+>", "", match[1])).split())
+    return (text, html[match.end():]) if text else (None, html)
