@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, scan
+from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, pdf_texts, scan
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
@@ -24,6 +24,7 @@ from assembler.readers.picture import picture_problem
 from assembler.render.cache import PartCache, cache_folder, folder_digest
 from assembler.render.jobs import Job, Renderers, Workers, read_request
 from assembler.render import ASSETS, TEMPLATES
+from assembler.render.templates import clock, day_date, long_date
 from assembler.spec import load_spec
 
 
@@ -334,9 +335,12 @@ def _spec_texts(value):
 
 def _suspects(parts, private_papers, spec, cache):
     """What the public edition of a book must not carry: its private papers' words, except
-    those that the parts it is made of hold too (each part read once, kept in the cache)
-    and the spec's own words."""
-    allowed = _spec_texts(spec)
+    those that the parts it is made of hold too (each part read once, kept in the cache),
+    the spec's own words and the meeting's date and time as printed, and the first part's
+    strings (the edition's title, subject and keywords come from it)."""
+    meeting = spec.meeting
+    allowed = _spec_texts(spec) + [long_date(meeting.date), day_date(meeting.date), clock(meeting.time)]
+    allowed += pdf_texts(parts[0].pdf)
     for part in parts:
         data = part.source.read_bytes() if isinstance(part, FinishedPdf) else part.pdf
         texts = cache.get_texts(data) if cache else None

@@ -38,7 +38,7 @@ class Report:
     body_html: str
     cover: CoverBlock | None = None
     images_without_alt: list[str] = field(default_factory=list)
-    title: str | None = None  # its own leading top heading, taken out of body_html
+    title: str | None = None  # its own leading top heading (sanitised HTML), taken out of body_html
     warnings: list[str] = field(default_factory=list)  # what the reader left out, for the officer
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
-from assembler.bind.leakcheck import pdf_texts
+from assembler.bind.leakcheck import allowing, pdf_texts
 from assembler.build import add_part, assemble, refuse_leaks
 from assembler.render import TEMPLATES
 from assembler.render.jobs import Workers
@@ -40,7 +40,7 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
     editions = pack.files()
     public = {name: data for name, data in editions.items() if name.endswith("-public.pdf")}
     public[f"{slug}-agenda.pdf"] = _front_sheet(pack)
-    items = []
+    items, titles = [], {}
     for entry in pack.entries:
         slots = ([entry.slot] if entry.slot else []) + entry.appendix_slots
         item = {"number": entry.number, "title": entry.title, "private": entry.private,
@@ -49,6 +49,7 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
         if slots and not entry.private:
             name = f"{slug}-item-{entry.number:02d}-{_slug(entry.title)}.pdf"
             public[name] = _item_pdf(pack, entry, slots)
+            titles[name] = _item_title(pack, entry)
             prefix = "S" if entry.supplement else ""
             item.update(file=name, page_count=slots[-1].last - slots[0].first + 1,
                         pages=f"{prefix}{slots[0].first} - {prefix}{slots[-1].last}"
@@ -57,6 +58,7 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
     for n, suspects in pack.suspects.items():  # the second lock, on every file the editions' check did not see
         made = [f"{slug}-agenda.pdf"] if n == 0 else []
         made += [item["file"] for item in items if item["file"] and (item["supplement"] or 0) == n]
+        suspects = allowing(suspects, titles.values())  # each item PDF is titled so
         for name in made:
             refuse_leaks(pdf_texts(public[name]), suspects, name)
     for item in items:
@@ -86,14 +88,17 @@ def _front_sheet(pack):
 
 def _item_pdf(pack, entry, slots):
     """An item's paper and appendices, with the pack's printed numbers and running header."""
-    meeting = pack.spec.meeting
-    title = f"{entry.number}. {entry.title}: {meeting.body}, {long_date(meeting.date)}"
     book = pack.books[entry.supplement or 0]
-    edition = Edition(pack.books[0].front[0].pdf, title=title)
+    edition = Edition(pack.books[0].front[0].pdf, title=_item_title(pack, entry))
     parts = {part.slot.anchor: part for part in book.body if part.slot is not None}
     anchors = {slot.anchor: add_part(edition, slot, parts[slot.anchor].public) for slot in slots}
     labels = [(0, "D", book.prefix or None, slots[0].first)]
     return edition.finish(book.furniture["public"].pdf, 0, labels, anchors, furniture_from=slots[0].first - 1)
+
+
+def _item_title(pack, entry):
+    meeting = pack.spec.meeting
+    return f"{entry.number}. {entry.title}: {meeting.body}, {long_date(meeting.date)}"
 
 
 def _slug(text):

@@ -275,3 +275,20 @@ def test_publish_checks_every_public_file_and_writes_nothing_if_one_leaks(publis
     assert code == 1
     assert "-item-02-street-trading-policy.pdf would contain private content" in error and "premises.md" in error
     assert not (tmp_path / "site").exists()
+
+
+def test_a_private_paper_citing_the_meeting_and_a_public_item_still_publishes(tmp_path):
+    """The public files carry the meeting's date and body and each item PDF's title in
+    their metadata; a private paper that names them is no leak."""
+    from assembler.cli import main
+
+    spec = SPEC.split("agenda:")[0] + (
+        "agenda:\n  - title: Street trading policy\n    paper: papers/street.md\n"
+        "  - title: Review of a premises licence\n    paper: papers/premises.md\n"
+        "    private: true\n    exempt_reason: Paragraph 7 of Schedule 12A\n")
+    write_files(tmp_path, {"pack.yaml": spec, "papers/street.md": "The policy.\n",
+                           "papers/premises.md": "Report to the meeting of the Licensing Committee on Wednesday "
+                                                 "13 May 2026. Background paper: 1. Street trading policy: Licensing "
+                                                 "Committee, 13 May 2026.\n"})
+    assert main([str(tmp_path / "pack.yaml"), "-o", str(tmp_path / "pack"), "-q"]) == 0
+    assert main(["publish", str(tmp_path / "pack.yaml"), "-o", str(tmp_path / "site")]) == 0

@@ -284,3 +284,77 @@ def test_a_leading_heading_with_a_picture_in_it_is_kept_whole(tmp_path, assemble
                                          "performance\n\nLEADING-PICTURE text.\n")
     members = _one_paper_pack(tmp_path, assemble, "housing.md")
     assert any(role == "/Figure" and alt == "Council crest" for role, alt, _ in structure_elements(members.reader))
+
+
+def test_a_bookmarked_title_that_repeats_the_agenda_is_printed_once(tmp_path, assemble):
+    """A table of contents bookmarks the headings (``<a id>`` in them): that is no reason to keep a title."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    heading = document.add_heading("Housing repairs performance", 1)
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), "0"), start.set(qn("w:name"), "_Toc1"), end.set(qn("w:id"), "0")
+    heading._p.insert(1, start), heading._p.append(end)
+    document.add_paragraph("BOOKMARKED-TITLE text.")
+    document.save(tmp_path / "housing.docx")
+    members = _one_paper_pack(tmp_path, assemble, "housing.docx")
+    text = members.texts[members.pages_with("BOOKMARKED-TITLE")[0]]
+    assert text.lower().count("housing repairs performance") == 1, text
+
+
+def test_word_numbers_go_to_the_numbered_heading_of_the_same_words(tmp_path, assemble):
+    import copy
+
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    numbering = document.styles["List Number"]._element.find(qn("w:pPr")).find(qn("w:numPr"))
+    document.styles["Heading 1"]._element.find(qn("w:pPr")).append(copy.deepcopy(numbering))
+    document.add_heading("Background", 2)  # not numbered, and first
+    document.add_paragraph("SAME-WORDS summary.")
+    document.add_heading("Background", 1)
+    document.add_paragraph("SAME-WORDS detail.")
+    document.save(tmp_path / "housing.docx")
+    members = _one_paper_pack(tmp_path, assemble, "housing.docx")
+    text = members.texts[members.pages_with("SAME-WORDS")[0]]
+    assert re.search(r"(?<!\d\. )Background\s+SAME-WORDS summary.*1\. Background\s+SAME-WORDS detail", text, re.S), text
+
+
+def test_a_fuller_title_over_a_cover_block_and_a_title_in_another_script_are_printed(tmp_path, assemble):
+    document = docx.Document()
+    document.add_heading("Housing repairs performance, quarter 3", 1)
+    for label, value in [("Purpose", "For scrutiny."), ("Summary", "COVERED-TITLE summary.")]:
+        document.add_paragraph().add_run(label).bold = True
+        document.add_paragraph(value)
+    document.add_heading("Background", 2)
+    document.add_paragraph("COVERED-TITLE body.")
+    document.save(tmp_path / "housing.docx")
+    members = _one_paper_pack(tmp_path, assemble, "housing.docx")
+    assert "Housing repairs performance, quarter 3" in " ".join(members.texts)
+    (tmp_path / "land.md").write_text("# Продаж землі\n\nOTHER-SCRIPT body.\n")
+    members = _one_paper_pack(tmp_path, assemble, "land.md")
+    assert "Продаж землі" in members.texts[members.pages_with("OTHER-SCRIPT")[0]]
+
+
+def test_a_picture_of_many_megabytes_keeps_what_follows_it(tmp_path):
+    """lxml cuts an attribute over ten million characters, and everything after it: a
+    picture's data URL of about 7.5 MB is that long."""
+    import os
+
+    from assembler.readers import read_paper
+
+    stream = io.BytesIO()
+    Image.frombytes("RGB", (1800, 1700), os.urandom(1800 * 1700 * 3)).save(stream, "PNG")
+    stream.seek(0)
+    document = docx.Document()
+    document.add_paragraph("Before the picture.")
+    document.add_picture(stream)
+    _set_alt(document, "Site photograph")
+    document.add_paragraph("AFTER-PICTURE text.")
+    table = document.add_table(rows=2, cols=2)
+    table.rows[1].cells[1].text = "42.0"
+    document.save(tmp_path / "big.docx")
+    report = read_paper(tmp_path / "big.docx")
+    assert "AFTER-PICTURE text." in report.body_html and "42.0" in report.body_html
+    assert len(re.search(r'src="([^"]*)"', report.body_html)[1]) > 10_000_000

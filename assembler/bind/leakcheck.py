@@ -80,6 +80,11 @@ class Suspects:
                    " ".join(_words(text) for text in allowed_texts))
 
 
+def allowing(suspects, texts):
+    """``suspects`` with more words that may stand in a public file (a per-item PDF's title)."""
+    return Suspects(suspects.papers, suspects.allowed + " " + " ".join(_words(text) for text in texts))
+
+
 def find_leaks(public_texts, suspects):
     """Leaks of the ``suspects`` (private papers) into a public edition, given its texts."""
     public = _fingerprints(public_texts)

@@ -13,7 +13,7 @@ import re
 from lxml import html as lxml_html
 
 from assembler.model import Contact, CoverBlock
-from assembler.readers.html_clean import clean_html
+from assembler.readers.html_clean import clean_html, parse_fragment
 
 _SECTIONS = {"purpose": "purpose", "summary": "summary", "recommendation": "recommendations",
              "recommendations": "recommendations", "action": "action", "actions": "action"}
@@ -26,7 +26,7 @@ def split_cover_block(html):
     """(CoverBlock or None, the rest of the HTML)."""
     if not html.strip():
         return None, html
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
     blocks = list(root)
     start = 1 if blocks and blocks[0].tag in ("h1", "h2") and _label(blocks[0]) != "purpose" else 0
     if len(blocks) <= start or _label(blocks[start]) != "purpose":

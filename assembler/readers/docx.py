@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.readers.cover_block import split_cover_block
-from assembler.readers.html_clean import clean_html, images_without_alt, own_title
+from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
@@ -29,12 +29,13 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 def read_docx(path, id_prefix="doc"):
     html, linked = _docx_html(path, id_prefix)
+    title, html = own_title(html)
     cover, body = split_cover_block(html)
-    title, body = own_title(clean_html(body))
+    body = clean_html(body)
     return Report(
         source=path,
         body_html=body,
-        title=title,
+        title=title and clean_html(title),
         cover=cover,
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
@@ -50,7 +51,7 @@ def read_note_docx(path, id_prefix="note"):
     A note without numbered headings is kept whole.
     """
     html, _ = _docx_html(path, id_prefix)
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
     header, items, attendance, body = {}, [], [], []
     current, in_appendix = None, False
     for block in root:
@@ -227,29 +228,25 @@ def _number_lists(html, parts):
     except Exception:  # unreadable numbering: keep mammoth's lists as they are
         return html
     listed = [paragraph for paragraph in numbered if not paragraph.heading]
-    headings = [paragraph for paragraph in numbered if paragraph.heading and paragraph.ordered and paragraph.label]
+    headings = [paragraph for paragraph in numbered if paragraph.heading]
     if not (listed or headings) or not html.strip():
         return html
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
     items = [li for li in root.iter("li") if not re.search(r"(footnote|endnote)-\d+$", li.get("id") or "")]
     if len(items) == len(listed):
         for li, paragraph in zip(items, listed):
             if paragraph.ordered and paragraph.label:
                 li.set("data-label", paragraph.label)
     _number_headings(root, headings)
-    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return inner_html(root)
 
 
 def _number_headings(root, headings):
-    """Put Word's number in front of each numbered heading (``2. Background``), found in
-    order by its text; a heading not found is left as it is."""
-    found = [element for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
-    position = 0
-    for paragraph in headings:
-        wanted = " ".join(paragraph.text.split())
-        for index in range(position, len(found)):
-            if " ".join(found[index].text_content().split()) == wanted:
-                element = found[index]
-                element.text = f"{paragraph.label} " + (element.text or "")
-                position = index + 1
-                break
+    """Put Word's number in front of each numbered heading (``2. Background``): Word's
+    headings and mammoth's pair up in order, when there are as many of each."""
+    found = list(root.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+    if len(found) != len(headings):
+        return
+    for element, paragraph in zip(found, headings):
+        if paragraph.ordered and paragraph.label:
+            element.text = f"{paragraph.label} " + (element.text or "")

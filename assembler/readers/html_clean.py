@@ -57,15 +57,34 @@ _FIGURE = re.compile(r"\(?[£$€]?[-+−–]?[£$€]?\d[\d,]*(\.\d+)?\s?(%|[mk
 _NOTHING = re.compile(r"[-–—]?|n/?a", re.I)
 
 
+def parse_fragment(html):
+    """A paper's HTML as one lxml element (a ``div``); a picture's data URL may run to many
+    megabytes, which lxml's parser would otherwise cut off, with all that follows."""
+    from lxml import html as lxml_html
+
+    return lxml_html.fragment_fromstring(html, create_parent="div", parser=_huge_parser())
+
+
+def inner_html(element):
+    """The HTML inside ``element``."""
+    from lxml import html as lxml_html
+
+    return (element.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in element)
+
+
+def _huge_parser():
+    from lxml import html as lxml_html
+
+    return lxml_html.HTMLParser(huge_tree=True)
+
+
 def _align_figures(html):
     """Right-align the columns of figures in a table (every cell under the head a number,
     an amount, a percentage or a dash), as a reader of accounts expects, unless the paper
     aligned the table itself.  Tables with merged cells are left as they are."""
-    from lxml import html as lxml_html
-
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parse_fragment(html)
     for table in root.iter("table"):
-        rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")]
+        rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.xpath("./tr|./*/tr")]
         cells = [cell for row in rows for cell in row]
         if (not rows or any(cell.get("colspan", "1") != "1" or cell.get("rowspan", "1") != "1" or cell.get("style")
                             for cell in cells) or len({len(row) for row in rows}) != 1):
@@ -79,7 +98,7 @@ def _align_figures(html):
                     _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
                 for row in rows:
                     row[column].set("style", "text-align: right")
-    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return inner_html(root)
 
 
 def outside_references(html):
@@ -112,11 +131,18 @@ def images_without_alt(html):
 
 
 def own_title(html):
-    """A paper's own title, if its (sanitised) HTML starts with a top heading, as text;
-    and the HTML without it.  The pack prints the agenda's title above every paper, and
-    the paper's own only where it says more (see the ``repeats`` template filter)."""
+    """A paper's own title, if its HTML starts with a top heading: (its HTML, the rest).
+
+    The pack prints the agenda's title above every paper, and the paper's own
+    only where it says more (see the ``repeats`` template filter).  A bookmark
+    in the heading (``<a id>``, a table of contents' target) stays in the
+    body; a heading with a picture, a link or a note in it is left alone.
+    """
     match = re.match(r"\s*<h1>(.*?)</h1>", html, flags=re.S)
-    if match is None or re.search(r"<(?!/?(b|i|em|strong|u|span|sub|sup)\b)", match[1]):
-        return None, html  # a heading with a picture, a link or a note in it stays where it is
-    text = " ".join(unescape(re.sub(r"<[^>]+>", "", match[1])).split())
-    return (text, html[match.end():]) if text else (None, html)
+    if match is None:
+        return None, html
+    anchors = "".join(re.findall(r"<a id=\"[^\"]*\">\s*</a>", match[1]))
+    inner = re.sub(r"<a id=\"[^\"]*\">\s*</a>", "", match[1]).strip()
+    if not inner or re.search(r"<(?!/?(b|i|em|strong|u|span|sub|sup)\b)", inner):
+        return None, html
+    return inner, anchors + html[match.end():]

@@ -30,8 +30,7 @@ class Level:
 class NumberedParagraph:
     label: str | None  # None for a bullet
     ordered: bool
-    heading: bool  # mammoth makes it a heading, not a list item
-    text: str = ""  # what it says, to find it again
+    heading: bool  # mammoth makes it a heading, not a list item (unnumbered headings are listed too)
 
 
 def parse_xml(data):
@@ -54,12 +53,13 @@ def numbered_paragraphs(document_xml, numbering_xml, styles_xml=None):
         if _deleted(paragraph):
             continue
         style = _style_id(paragraph)
+        heading = style.lower().replace(" ", "") in heading_styles if style else False
         num_id, level = _numbering_of(paragraph, style, style_numbering)
-        if num_id is None or num_id == "0" or num_id not in num_to_abstract:
-            continue
-        abstract = num_to_abstract[num_id]
+        abstract = num_to_abstract.get(num_id) if num_id not in (None, "0") else None
         levels = abstract_levels.get(abstract, {})
-        if level not in levels:
+        if abstract is None or level not in levels:
+            if heading:
+                found.append(NumberedParagraph(None, False, True))
             continue
         counter = counters.setdefault(abstract, [None] * _MAX_LEVELS)
         if num_id not in started_nums:
@@ -74,9 +74,7 @@ def numbered_paragraphs(document_xml, numbering_xml, styles_xml=None):
                 counter[deeper] = None
         ordered = levels[level].fmt != "bullet"
         label = _label(levels, counter, level) if ordered else None
-        heading = style.lower().replace(" ", "") in heading_styles if style else False
-        text = "".join(paragraph.itertext(f"{W}t")) if heading else ""
-        found.append(NumberedParagraph(label, ordered, heading, text))
+        found.append(NumberedParagraph(label, ordered, heading))
     return found
 
 
@@ -131,7 +129,7 @@ def _read_styles(root):
     for style in root.iter(f"{W}style"):
         style_id = style.get(f"{W}styleId")
         name = _val(style.find(f"{W}name")) or ""
-        if name.lower().replace(" ", "") in {f"heading{n}" for n in range(1, 7)}:
+        if name.lower().replace(" ", "") in {f"heading{n}" for n in range(1, 7)} | {"title"}:  # mammoth's h1-h6
             headings.add(style_id.lower())
         num_pr = style.find(f"{W}pPr/{W}numPr")
         if num_pr is not None and _val(num_pr.find(f"{W}numId")) is not None:

@@ -44,10 +44,10 @@ def letter(index):
 
 
 def repeats(title, agenda_title):
-    """Whether a paper's own title says no more than its agenda title (case, spacing and
-    punctuation aside): then it is not printed again under it."""
+    """Whether a paper's own title (HTML) says no more than its agenda title, case,
+    spacing, punctuation and markup aside: then it is not printed again under it."""
     def words(text):
-        return " " + " ".join(re.findall(r"[a-z0-9]+", str(text).lower())) + " "
+        return " " + " ".join(re.findall(r"\w+", re.sub(r"<[^>]+>", "", str(text)).casefold())) + " "
 
     return words(title) in words(agenda_title)
 
