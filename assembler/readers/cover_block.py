@@ -13,7 +13,7 @@ import re
 from lxml import html as lxml_html
 
 from assembler.model import Contact, CoverBlock
-from assembler.readers.html_clean import clean_html, parse_fragment
+from assembler.readers.html_clean import clean_html, inner_html, parse_fragment
 
 _SECTIONS = {"purpose": "purpose", "summary": "summary", "recommendation": "recommendations",
              "recommendations": "recommendations", "action": "action", "actions": "action"}
@@ -112,9 +112,9 @@ def _cover(sections, contacts):
     items = [li for block in recommendations for li in block.iter("li")]
     intro = [block for block in recommendations if block.tag == "p"]
     if items:
-        recommendations_html = [clean_html(_inner(li)) for li in items]
+        recommendations_html = [clean_html(inner_html(li)) for li in items]
     else:
-        recommendations_html = [clean_html(_inner(block)) for block in intro]
+        recommendations_html = [clean_html(inner_html(block)) for block in intro]
         intro = []
     names = contacts.get("name", [])
     people = [
@@ -133,7 +133,3 @@ def _cover(sections, contacts):
 
 def _nth(values, n):
     return values[n] if n < len(values) else None
-
-
-def _inner(element):
-    return (element.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in element)

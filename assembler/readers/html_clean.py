@@ -9,7 +9,6 @@ files inside the pack an image may come from.
 """
 
 import re
-from html import unescape
 
 import nh3
 
