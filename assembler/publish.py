@@ -21,7 +21,7 @@ from pathlib import Path
 
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
-from assembler.bind.leakcheck import allowing, pdf_texts
+from assembler.bind.leakcheck import pdf_texts
 from assembler.build import add_part, assemble, refuse_leaks
 from assembler.render import TEMPLATES
 from assembler.render.jobs import Workers
@@ -58,7 +58,7 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
     for n, suspects in pack.suspects.items():  # the second lock, on every file the editions' check did not see
         made = [f"{slug}-agenda.pdf"] if n == 0 else []
         made += [item["file"] for item in items if item["file"] and (item["supplement"] or 0) == n]
-        suspects = allowing(suspects, titles.values())  # each item PDF is titled so
+        suspects = suspects.allowing(titles.values())  # each item PDF is titled so
         for name in made:
             refuse_leaks(pdf_texts(public[name]), suspects, name)
     for item in items:

@@ -8,18 +8,9 @@ import sys
 import pytest
 
 from tests.conftest import SHARED, make_pdf, run_command, write_files
+from tests.test_spec import MINIMAL
 
-SPEC = """\
-meeting:
-  body: Licensing Committee
-  date: 2025-06-04
-  time: "10:00"
-  venue: Civic Hall, Bank Street, Ayton
-agenda:
-  - title: Apologies
-  - title: Premises licence review
-    paper: papers/review.md
-"""
+SPEC = MINIMAL + "  - title: Premises licence review\n    paper: papers/review.md\n"
 
 
 @pytest.fixture

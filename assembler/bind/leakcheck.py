@@ -79,10 +79,9 @@ class Suspects:
         return cls([(paper.source.name, _fingerprints(paper_texts(paper))) for paper in private_papers],
                    " ".join(_words(text) for text in allowed_texts))
 
-
-def allowing(suspects, texts):
-    """``suspects`` with more words that may stand in a public file (a per-item PDF's title)."""
-    return Suspects(suspects.papers, suspects.allowed + " " + " ".join(_words(text) for text in texts))
+    def allowing(self, texts):
+        """These suspects, with more words that may stand in a public file (a per-item PDF's title)."""
+        return Suspects(self.papers, self.allowed + " " + " ".join(_words(text) for text in texts))
 
 
 def find_leaks(public_texts, suspects):
@@ -139,7 +138,9 @@ def _fingerprints(texts):
 
 def pdf_texts(data):
     """Every text of a PDF (bytes) where a leak could hide: its pages', and its objects' strings."""
-    return page_texts(data) + _strings(data)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        strings = _object_strings(pdf)
+    return page_texts(data) + strings
 
 
 def page_texts(data, indices=None):
@@ -199,12 +200,6 @@ def _page_digests(pdf):
         except _Cycle:
             digests.append(None)
     return digests
-
-
-def _strings(data):
-    """Every text string in a PDF (bytes): see ``_object_strings``."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return _object_strings(pdf)
 
 
 def _object_strings(pdf):

@@ -89,10 +89,10 @@ def _align_figures(html):
                             for cell in cells) or len({len(row) for row in rows}) != 1):
             continue
         body = [row for row in rows if not all(cell.tag == "th" for cell in row)]
-        if body and not any(_FIGURE.fullmatch(" ".join(cell.text_content().split())) for cell in body[0]):
+        if body and not any(_FIGURE.fullmatch(_cell_text(cell)) for cell in body[0]):
             body = body[1:]  # a first row of words is the table's head, marked so or not
         for column in range(len(rows[0])):
-            texts = [" ".join(row[column].text_content().split()) for row in body]
+            texts = [_cell_text(row[column]) for row in body]
             if any(_FIGURE.fullmatch(text) for text in texts) and all(
                     _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
                 for row in rows:
@@ -127,6 +127,10 @@ def images_without_alt(html):
             embedded = not src or src[1].startswith("data:")
             missing.append(f"picture {number}" if embedded else src[1])
     return missing
+
+
+def _cell_text(cell):
+    return " ".join(cell.text_content().split())
 
 
 def own_title(html):
