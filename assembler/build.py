@@ -297,7 +297,7 @@ def add_part(edition, slot, shown):
     if isinstance(shown, FinishedPdf):
         bookmarks = [(slot.level, slot.bookmark, 0)] + [
             (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
-        return edition.add_imported(shown.source, bookmarks)
+        return edition.add_imported(shown.data, bookmarks)
     return edition.add_rendered(shown.pdf, slot.level if slot is not None else 1)
 
 
@@ -314,6 +314,7 @@ def _paper_warnings(slots, papers):
             if paper.unembedded_fonts:
                 warnings.append(f"{what}: uses fonts it does not carry ({', '.join(paper.unembedded_fonts[:4])}); "
                                 "printers and viewers will substitute them")
+            warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
         elif not isinstance(paper, Note):
             warnings.extend(f"{what}: image {src} has no alt text" for src in paper.images_without_alt)
             warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
@@ -342,7 +343,7 @@ def _suspects(parts, private_papers, spec, cache):
     allowed = _spec_texts(spec) + [long_date(meeting.date), day_date(meeting.date), clock(meeting.time)]
     allowed += pdf_texts(parts[0].pdf)
     for part in parts:
-        data = part.source.read_bytes() if isinstance(part, FinishedPdf) else part.pdf
+        data = part.data if isinstance(part, FinishedPdf) else part.pdf
         texts = cache.get_texts(data) if cache else None
         if texts is None:
             texts = page_texts(data)

@@ -108,7 +108,7 @@ def main(argv=None):
     try:
         return _run(command, args)
     except AssemblerError as error:
-        _print_problems(error)
+        _print_problems(error, args.debug)
         return error.exit_code
     except KeyboardInterrupt:
         print("assemble: interrupted; earlier files are unchanged", file=sys.stderr)
@@ -242,10 +242,12 @@ def _print_warnings(warnings):
             print(f"  warning: {warning}", file=sys.stderr)
 
 
-def _print_problems(error):
+def _print_problems(error, debug=False):
     problems = getattr(error, "problems", [str(error)])
     for line in problems[:MAX_PROBLEM_LINES]:
         print(f"assemble: {line}", file=sys.stderr)
+        if debug and getattr(line, "detail", None):
+            print(f"  (underlying error: {line.detail})", file=sys.stderr)
     if len(problems) > MAX_PROBLEM_LINES:
         print(f"assemble: ... and {len(problems) - MAX_PROBLEM_LINES} more (assemble check lists them all)",
               file=sys.stderr)

@@ -36,8 +36,18 @@ class PaperError(InputError):
 
     def __init__(self, path, message):
         self.path = path
-        super().__init__(f"{path}: {message}")
+        super().__init__([Problem(f"{path}: {message}", getattr(message, "detail", None))])
 
 
 class LeakError(AssemblerError):
     """The public edition would carry something of a private paper: nothing is written."""
+
+
+class Problem(str):
+    """One line of a problem for the officer, carrying the library's own words as
+    ``detail`` (shown with ``--debug``); it pickles, so a worker can send it back."""
+
+    def __new__(cls, text, detail=None):
+        line = super().__new__(cls, text)
+        line.detail = detail
+        return line

@@ -86,13 +86,15 @@ class PageBox:
 
 @dataclass(frozen=True)
 class FinishedPdf:
-    """A finished PDF whose pages go into the pack as they are."""
+    """A finished PDF whose pages go into the pack as they show (see ``readers.pdf``)."""
 
     source: Path
     pages: list[PageBox]
+    data: bytes = b""  # the file prepared for binding: decrypted, repaired, annotations drawn, plain links
     outline: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page index)
     tagged: bool = False  # it has a structure tree (with a ParentTree), which comes into the pack
-    unembedded_fonts: list[str] = field(default_factory=list)
+    unembedded_fonts: list[str] = field(default_factory=list)  # that no shipped font could stand in for
+    warnings: list[str] = field(default_factory=list)  # what was repaired, enlarged or left out
 
 
 Paper = Report | Note | FinishedPdf

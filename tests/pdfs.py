@@ -137,7 +137,7 @@ def structure_problems(reader):
 
 def unembedded_fonts(path):
     """Fonts in the file whose program is not embedded: poppler's pdffonts when it is
-    installed (an independent reader), else the assembler's own check."""
+    installed (an independent reader), else a walk of every font dictionary with pikepdf."""
     import shutil
     import subprocess
 
@@ -145,6 +145,31 @@ def unembedded_fonts(path):
         lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
         column = lines[0].index("emb")
         return sorted({line[:column].split()[0] for line in lines[2:] if line[column:column + 3].strip() == "no"})
-    from assembler.readers.pdf import unembedded_fonts as own
+    import pikepdf
 
-    return own(PdfReader(path))
+    found = set()
+    with pikepdf.open(path) as pdf:
+        for thing in pdf.objects:
+            if isinstance(thing, pikepdf.Dictionary) and thing.get("/Type") == pikepdf.Name.FontDescriptor:
+                if not any(key in thing for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    found.add(str(thing.get("/FontName", "(unnamed)")).lstrip("/"))
+    return sorted(found)
+
+
+def qpdf_problems(path):
+    """What ``qpdf --check`` finds wrong with the file (pikepdf's ``check_pdf_syntax`` without qpdf)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("qpdf"):
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        return [] if result.returncode == 0 else (result.stderr or result.stdout).splitlines()
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return [str(problem) for problem in pdf.check_pdf_syntax()]
+
+
+def words(text):
+    """The words of ``text`` (letters and digits), for comparing what two readers see."""
+    return re.findall(r"\w+", text)

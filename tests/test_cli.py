@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import pypdfium2
 import pytest
 
 from tests.conftest import SHARED, make_pdf, run_command, write_files
@@ -157,18 +158,20 @@ def test_every_bad_paper_is_named_at_once(pack, assemble):
 CORPUS_PDFS = sorted((SHARED / "corpus" / "pdf").glob("*.pdf"))
 
 
-def test_every_corpus_pdf_goes_into_a_pack_or_is_refused_clearly(tmp_path, assemble):
-    """All of shared/corpus/pdf as appendices of one item; any refused file is
-    then tried alone and must give exit 2 and a line naming it."""
+def test_every_corpus_pdf_goes_into_a_pack_whole_or_is_refused_clearly(tmp_path, assemble):
+    """All of shared/corpus/pdf as appendices of one item: every page of every file
+    accepted is in the members' edition, with every word of its text layer; both
+    editions pass qpdf's check with every font embedded.  A refused file is tried
+    alone and gives exit 2 and one line naming it."""
     from assembler.errors import PaperError
     from assembler.readers.pdf import read_pdf
+    from tests.pdfs import qpdf_problems, structure_problems, unembedded_fonts, words
 
-    accepted, refused = [], []
+    accepted, refused = {}, []
     for source in CORPUS_PDFS:
         shutil.copy(source, tmp_path / source.name)
         try:
-            read_pdf(tmp_path / source.name)
-            accepted.append(source.name)
+            accepted[source.name] = len(read_pdf(tmp_path / source.name).pages)
         except PaperError:
             refused.append(source.name)
     assert len(accepted) + len(refused) == len(CORPUS_PDFS) > 40
@@ -179,19 +182,32 @@ def test_every_corpus_pdf_goes_into_a_pack_or_is_refused_clearly(tmp_path, assem
     })
     built = assemble(tmp_path / "pack.yaml", "-q")
     assert built.code == 0, built.stderr
+    assert "internal error" not in built.stderr
     members = built.edition("members")
-    from pypdf import PdfReader
-
-    expected = sum(len(PdfReader(tmp_path / name).pages) for name in accepted)
-    numbered = [label for label in members.reader.page_labels if label.isdigit()]
-    assert len(numbered) == expected + 1  # the covering paper, then every corpus page
-    from tests.pdfs import structure_problems
-
+    numbered = [index for index, label in enumerate(members.reader.page_labels) if label.isdigit()]
+    assert len(numbered) == sum(accepted.values()) + 1  # the covering paper, then every corpus page
+    first = numbered[1]
+    for name, count in accepted.items():
+        shown = "".join(words(" ".join(members.texts[first:first + count])))  # spaces are a reader's guess
+        lost = [word for word in words(" ".join(_source_texts(tmp_path / name))) if word not in shown]
+        assert not lost, f"{name}: words lost: {lost[:10]}"
+        first += count
     assert structure_problems(members.reader) == []  # the tagged ones' structure came along, whole
+    for edition in ("members", "public"):
+        (path,) = built.out.glob(f"*-{edition}.pdf")
+        assert qpdf_problems(path) == [], edition
+        assert unembedded_fonts(path) == [], edition
     for name in refused:
         write_files(tmp_path, {"pack.yaml": SPEC.replace("papers/review.md", name)})
         alone = assemble(tmp_path / "pack.yaml")
         assert alone.code == 2 and name in alone.stderr and len(alone.stderr.splitlines()) == 1
+        assert "internal error" not in alone.stderr
+
+
+def _source_texts(path):
+    """Each page's text layer, as pdfium reads the file (with an empty password, as a viewer opens it)."""
+    document = pypdfium2.PdfDocument(path, password="")
+    return [document[index].get_textpage().get_text_bounded() for index in range(len(document))]
 
 
 def test_the_example_packs_build_with_the_real_command(example_pack):

@@ -98,7 +98,7 @@ def find_leaks(public_texts, suspects):
 def paper_texts(paper):
     """Every text of a paper that must not be published: what it prints and what it carries."""
     if isinstance(paper, FinishedPdf):
-        return pdf_texts(paper.source.read_bytes())
+        return pdf_texts(paper.data)
     texts = []
     if isinstance(paper, Report):
         texts += [paper.body_html, paper.title or ""]

@@ -7,12 +7,12 @@ past the keys already used, and the part's ParentTree entries are moved the
 same way, so every marked-content id still resolves; the parts' top
 elements become children of the first part's structure tree root.
 
-Finished PDFs come in page by page: only a page's drawing and what it needs
-(resources, boxes, rotation).  Their printable annotations (filled forms,
-stamps) are drawn into the page first ("flattened"); of their catalog
-(JavaScript, open actions, attachments, outline, metadata) only the
-structure tree is read, and only what describes the printed pages of it
-joins ours, as a part's does.
+Finished PDFs come in page by page, as the reader prepared them
+(``readers.pdf_pages``): only a page's drawing and what it needs (resources,
+boxes, rotation), its annotations already drawn into it, its links plain
+jumps and web links.  Of their catalog only the structure tree is read,
+and only what describes the printed pages of it joins ours, as a part's
+does.
 
 The page furniture (printed numbers, the not-for-publication band on
 finished PDFs' pages) comes from one overlay PDF, placed over each page as
@@ -31,7 +31,7 @@ from pikepdf import Array, Dictionary, Name
 from assembler.render import LINK_PREFIX
 
 _IMPORTED_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",
-                       "/UserUnit", "/Group"}
+                       "/Group", "/Annots"}  # /Annots: only the plain links the reader kept
 
 
 @dataclass
@@ -75,29 +75,33 @@ class Edition:
         self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start, tree.get("/RoleMap"))
         return start
 
-    def add_imported(self, path, bookmarks=()):
-        """Append every page of a finished PDF, as it prints and nothing more; its
-        structure tree, if it has one, joins ours (see ``_printed_structure``)."""
-        source = pikepdf.open(path, password="")
-        try:
-            source.generate_appearance_streams()
-        except pikepdf.PdfError:  # a form qpdf cannot draw: its values do not print
-            pass
-        source.flatten_annotations(mode="print")
+    def add_imported(self, data, bookmarks=()):
+        """Append every page of a finished PDF as the reader prepared it (``FinishedPdf.data``:
+        annotations drawn in, plain links, nothing else a viewer could open); its structure
+        tree, if it has one, joins ours (see ``_printed_structure``); its links to its own
+        pages become jumps to those pages of the pack."""
+        source = pikepdf.open(io.BytesIO(data))
         try:
             structure = _printed_structure(source)
         except (pikepdf.PdfError, ValueError, TypeError, AttributeError, RecursionError):
             structure = None  # too broken to follow: the pages come without it, as an untagged PDF's
-        if structure is None:
-            for page in source.pages:
-                if "/StructParents" in page:
-                    del page.StructParents
         for page in source.pages:
             for key in list(page.keys()):
                 if key not in _IMPORTED_PAGE_KEYS and not (structure and key == "/StructParents"):
                     del page[key]
         start = self.page_count
         self.pdf.add_pages_from(source, forms="strip", outlines="ignore")
+        for page in self.pdf.pages[start:]:
+            for annotation in page.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    del annotation.StructParent  # not in the structure tree: _printed_structure keeps no OBJR
+                target = annotation.get("/Dest")
+                if isinstance(target, Array) and len(target) and isinstance(target[0], int):
+                    index = start + int(target[0])
+                    if start <= index < self.page_count:
+                        target[0] = self.pdf.pages[index].obj
+                    else:
+                        del annotation.Dest
         if structure:
             self._join_structure(source, *structure, start)
         self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
@@ -170,8 +174,15 @@ class Edition:
     def _link(self, anchors, labels):
         """Links to other parts become jumps to their pages, described by the page's printed
         number (a screen reader reads the description, which was the placeholder URI)."""
+        pages = {page.objgen: index for index, page in enumerate(self.pdf.pages)}
         for page in self.pdf.pages:
             for annotation in page.get("/Annots", []):
+                target = annotation.get("/Dest")
+                if isinstance(target, Array) and len(target) and isinstance(target[0], Dictionary):
+                    index = pages.get(target[0].objgen)  # a finished PDF's jump to one of its pages
+                    if index is not None:
+                        annotation.Contents = pikepdf.String(f"Go to page {_label(labels, index)}")
+                    continue
                 action = annotation.get("/A")
                 uri = str(action.get("/URI", "")) if action is not None else ""
                 if not uri.startswith(LINK_PREFIX):

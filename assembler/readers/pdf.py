@@ -1,133 +1,115 @@
-"""Finished PDF papers: we read only what binding needs (page sizes, outline).
+"""Finished PDF papers: one judgement of whether the pack can carry a file, made when it is read.
 
-The pages themselves are placed by the binder; this reader checks that the
-file can be opened and measured, so that a damaged or locked file is refused
-before any rendering starts.
+The reader opens the file with qpdf (pikepdf), as the binder does, so a file
+the binder could not open is found here with every other bad file.  What
+qpdf can repair is repaired (with a warning); a file qpdf cannot open at
+all is rebuilt from what pypdf can read of it, or refused in one line.  The
+file is then prepared for binding (``pdf_pages``): decrypted, its visible
+annotations drawn into its pages, its links kept as plain jumps and web
+links, every page given a printable size, damaged streams repaired, fonts
+it does not carry embedded (``pdf_fonts``).  The prepared bytes are what the
+binder lays into the pack and what the leak check reads.
 """
 
+import io
 import logging
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject
+import pikepdf
 
-from assembler.errors import PaperError
+from assembler.errors import PaperError, Problem
 from assembler.model import FinishedPdf, PageBox
+from assembler.readers import pdf_pages
 
 MAX_PAGES = 2000
-MAX_SIDE = 14400  # points: 200 inches, the PDF spec's limit for a page side
 
 logger = logging.getLogger(__name__)
 
+# What a damaged or hostile file can make the libraries raise while we read it.
+_DAMAGE = (pikepdf.PdfError, pikepdf.ForeignObjectError, ValueError, KeyError, TypeError, AttributeError,
+           IndexError, RecursionError, NotImplementedError, OverflowError, ArithmeticError)
+
 
 def open_pdf(path):
-    """A ``PdfReader`` for ``path``, or ``PaperError`` saying why not."""
+    """The file at ``path`` opened with qpdf: ``(pikepdf.Pdf, [repair notes])``.
+
+    Encrypted files (RC4, AES-128, AES-256: PDF 1.7 §7.6, ISO 32000-2 §7.6.4)
+    open when their user password is empty, as a viewer opens them.  qpdf
+    repairs a damaged cross-reference table and page tree as it opens a file
+    (its notes come back as repair notes); a file qpdf cannot open at all
+    (no /Root, say) is rebuilt page by page from what pypdf reads of it.
+
+    Raises ``PaperError`` naming the file: password-protected, unreadable.
+    """
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise PaperError(path, "is password-protected; ask for an unlocked copy")
-        len(reader.pages)
-        return reader
-    except PaperError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        raise PaperError(path, f"is not a readable PDF (damaged or truncated: {error})") from None
-    except NotImplementedError as error:
-        raise PaperError(path, f"uses a PDF feature we cannot read ({error})") from None
+        pdf = pikepdf.open(path, password="")
+    except pikepdf.PasswordError:
+        raise PaperError(path, "is password-protected; ask for a copy without a password") from None
+    except pikepdf.PdfError as error:
+        logger.debug("qpdf cannot open %s: %s", path, error)
+        return _rebuilt(path, error)
     except OSError as error:
         raise PaperError(path, f"cannot be read ({error.strerror or error})") from None
+    return pdf, [str(warning) for warning in pdf.get_warnings()]
 
 
-def page_box(page):
-    """The visible size of ``page`` in points, with its /Rotate applied."""
-    box = page.cropbox
-    width, height = float(box.width), float(box.height)
-    if int(page.get("/Rotate", 0) or 0) % 180 == 90:
-        width, height = height, width
-    return PageBox(abs(width), abs(height))
+def _rebuilt(path, qpdf_error):
+    """A file qpdf cannot open, rebuilt from the pages pypdf can read (pypdf 7 reads
+    some files whose trailer or /Root qpdf cannot find)."""
+    from pypdf import PdfReader, PdfWriter
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PaperError(path, "is password-protected; ask for a copy without a password")
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        data = io.BytesIO()
+        writer.write(data)
+        pdf = pikepdf.open(io.BytesIO(data.getvalue()))
+        if len(pdf.pages) == 0:
+            raise ValueError("no pages")
+    except PaperError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure of a parser on a damaged file means: unreadable
+        if "password" in str(qpdf_error).lower() or "decrypt" in str(error).lower():
+            raise PaperError(path, "is password-protected; ask for a copy without a password") from None
+        raise PaperError(path, Problem("is not a readable PDF (damaged or truncated); ask for a fresh export",
+                                       f"qpdf: {qpdf_error}; pypdf: {error!r}")) from None
+    return pdf, [f"rebuilt from its pages: {str(qpdf_error).rsplit(': ', 1)[-1]}"]
 
 
 def read_pdf(path):
-    reader = open_pdf(path)
+    """A finished PDF paper, judged and prepared for binding: a ``FinishedPdf``.
+
+    Refuses (``PaperError``, one line naming the file) a file that cannot be
+    opened, is password-protected, has no pages or more than ``MAX_PAGES``,
+    or a page that cannot be drawn; ``--debug`` shows the libraries' own
+    error.  What was repaired or left out comes back in ``warnings``.
+    """
+    pdf, repairs = open_pdf(path)
     try:
-        count = len(reader.pages)
-        if count == 0:
-            raise PaperError(path, "has no pages")
-        if count > MAX_PAGES:
-            raise PaperError(path, f"has {count} pages; a paper may have at most {MAX_PAGES}")
-        pages = [page_box(page) for page in reader.pages]
-        tagged = _tagged(reader.trailer["/Root"])
+        with pdf:
+            count = len(pdf.pages)
+            if count == 0:
+                raise PaperError(path, "has no pages")
+            if count > MAX_PAGES:
+                raise PaperError(path, f"has {count} pages; a paper may have at most {MAX_PAGES}")
+            outline = pdf_pages.outline(pdf)
+            prepared = pdf_pages.prepare(pdf, path)
     except PaperError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        raise PaperError(path, f"is not a readable PDF (damaged: {error})") from None
-    for number, box in enumerate(pages, 1):
-        if not (1 <= box.width <= MAX_SIDE and 1 <= box.height <= MAX_SIDE):
-            raise PaperError(path, f"page {number} has an impossible size ({box.width:.0f} x {box.height:.0f} pt)")
-    try:
-        fonts = unembedded_fonts(reader)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        fonts = ["(unreadable font resources)"]
-    return FinishedPdf(source=path, pages=pages, outline=_outline(reader), tagged=tagged, unembedded_fonts=fonts)
+    except _DAMAGE as error:
+        raise PaperError(path, Problem("is damaged beyond repair; ask for a fresh export", repr(error))) from None
+    warnings = list(prepared.warnings)
+    if repairs:
+        warnings.insert(0, f"was damaged and has been repaired ({len(repairs)} problem"
+                           f"{'s' if len(repairs) != 1 else ''}, e.g. {_short(repairs[0])}); check its pages")
+    return FinishedPdf(source=path, pages=[PageBox(w, h) for w, h in prepared.sizes], data=prepared.data,
+                       outline=[entry for entry in outline if entry[2] < count], tagged=prepared.tagged,
+                       unembedded_fonts=prepared.unembedded_fonts, warnings=warnings)
 
 
-def unembedded_fonts(reader):
-    """Names of the fonts a PDF's pages use without carrying the font program."""
-    found = set()
-
-    def check(resources, depth=0):
-        if resources is None or depth > 8:
-            return
-        resources = resources.get_object()
-        for font in (resources.get("/Font") or {}).values():
-            font = font.get_object()
-            if font.get("/Subtype") == "/Type3":
-                continue
-            descendants = font.get("/DescendantFonts")
-            described = descendants[0].get_object() if descendants else font
-            descriptor = described.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else {}
-            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-                found.add(str(font.get("/BaseFont", "(unnamed)")).lstrip("/"))
-        for xobject in (resources.get("/XObject") or {}).values():
-            xobject = xobject.get_object()
-            if xobject.get("/Subtype") == "/Form":
-                check(xobject.get("/Resources"), depth + 1)
-
-    for page in reader.pages:
-        check(page.get("/Resources"))
-    return sorted(found)
-
-
-def _outline(reader):
-    """The file's own bookmarks as (level, title, page index), if readable."""
-    found = []
-
-    def walk(entries, level):
-        for entry in entries:
-            if isinstance(entry, list):
-                walk(entry, level + 1)
-                continue
-            try:
-                found.append((level, str(entry.title or "").strip(), reader.get_destination_page_number(entry)))
-            except Exception:  # a broken bookmark only loses that bookmark
-                logger.debug("skipped an unreadable bookmark in %s", reader.stream)
-
-    try:
-        walk(reader.outline, 1)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return []
-    return [entry for entry in found if entry[1] and entry[2] is not None and entry[2] >= 0]
-
-
-def _tagged(catalog):
-    """Whether a PDF has a structure tree to bring into the pack: a ParentTree and elements."""
-    def resolved(value):
-        return value.get_object() if value is not None else None
-
-    tree = resolved(catalog.get("/StructTreeRoot"))
-    if not isinstance(tree, DictionaryObject) or not isinstance(resolved(tree.get("/ParentTree")), DictionaryObject):
-        return False
-    kids = resolved(tree.get("/K"))
-    kids = kids if isinstance(kids, ArrayObject) else [kids]
-    return any(isinstance(resolved(kid), DictionaryObject) and "/S" in resolved(kid) for kid in kids if kid is not None)
+def _short(note, limit=90):
+    note = note.split(": ", 1)[-1] if note.count(": ") else note
+    return note if len(note) <= limit else note[:limit - 1] + "…"
