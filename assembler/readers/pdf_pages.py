@@ -30,6 +30,7 @@ import io
 import logging
 import math
 import warnings
+import zlib
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -92,7 +93,7 @@ def prepare(pdf, path):
         if note:
             notes.append(note)
     _clean_catalog(pdf)
-    repaired = _repair_streams(pdf)
+    repaired = _repair_streams(pdf, path)
     if repaired:
         notes.append(f"{repaired} damaged stream{'s' if repaired != 1 else ''} repaired (what could be read "
                         "of them is kept); check its pages")
@@ -308,19 +309,27 @@ def _clean_catalog(pdf):
             del pdf.trailer[key]
 
 
-def _repair_streams(pdf):
+def _repair_streams(pdf, path):
     """Rewrite every stream that does not decode cleanly with what decodes of it, and every
-    content stream that does not parse with what parses; the number rewritten."""
+    content stream that does not parse with what parses; the number rewritten.  Raises
+    ``PaperError`` for a stream of which nothing can be read."""
     pdf.get_warnings()  # clear qpdf's notes so far
     repaired = 0
     for thing in pdf.objects:
         if not isinstance(thing, pikepdf.Stream):
             continue
+        filters = thing.get("/Filter")
+        filters = list(filters) if isinstance(filters, Array) else [filters] if filters is not None else []
+        if any(name not in _GENERAL_FILTERS for name in filters):
+            continue  # images in JPEG, JBIG2, JPEG 2000 or fax: qpdf --check does not decode them either
         try:
             data = thing.read_bytes()
-        except pikepdf.PdfError:
-            continue  # a filter qpdf does not decode (images): not checked by qpdf --check either
-        if pdf.get_warnings():
+        except pikepdf.PdfError as error:
+            data = _inflated(thing) if filters == [Name.FlateDecode] and "/DecodeParms" not in thing else b""
+            if not data:
+                raise PaperError(path, Problem("is damaged beyond repair (a stream cannot be read); "
+                                               "ask for a fresh export", str(error))) from None
+        if pdf.get_warnings() or filters and not _decodes(thing, data):
             thing.write(data)
             repaired += 1
     for page in pdf.pages:
@@ -332,6 +341,29 @@ def _repair_streams(pdf):
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
             repaired += 1
     return repaired
+
+
+_GENERAL_FILTERS = {Name.FlateDecode, Name.LZWDecode, Name.ASCII85Decode, Name.ASCIIHexDecode, Name.RunLengthDecode,
+                    Name.Fl, Name.LZW, Name.A85, Name.AHx, Name.RL}
+
+
+def _inflated(stream):
+    """What zlib can inflate of a damaged Flate stream, up to the damage."""
+    inflater, out, raw = zlib.decompressobj(), [], stream.read_raw_bytes()
+    for start in range(0, len(raw), 256):
+        try:
+            out.append(inflater.decompress(raw[start:start + 256]))
+        except zlib.error:
+            break
+    return b"".join(out)
+
+
+def _decodes(stream, data):
+    """Whether ``stream``'s data is still what it was read as (it was, unless salvaged)."""
+    try:
+        return stream.read_bytes() == data
+    except pikepdf.PdfError:
+        return False
 
 
 def _save(pdf):
