@@ -93,10 +93,10 @@ def prepare(pdf, path):
         if note:
             notes.append(note)
     _clean_catalog(pdf)
-    repaired = _repair_streams(pdf, path)
-    if repaired:
-        notes.append(f"{repaired} damaged stream{'s' if repaired != 1 else ''} repaired (what could be read "
-                        "of them is kept); check its pages")
+    if _problems(_save(pdf)):  # what qpdf --check would find: only then is every stream read and parsed
+        repaired = _repair_streams(pdf, path)
+        notes += [] if not repaired else [f"{repaired} damaged stream{'s' if repaired != 1 else ''} repaired (what could be read "
+                  "of them is kept); check its pages"]
     fonts = embed_missing_fonts(pdf)
     if fonts.substituted:
         notes.append("does not carry all its fonts; the pack embeds shipped ones of the same widths in their "
