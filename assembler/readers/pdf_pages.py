@@ -93,19 +93,21 @@ def prepare(pdf, path):
         if note:
             notes.append(note)
     _clean_catalog(pdf)
-    if _problems(_save(pdf)):  # what qpdf --check would find: only then is every stream read and parsed
-        repaired = _repair_streams(pdf, path)
-        notes += [] if not repaired else [f"{repaired} damaged stream{'s' if repaired != 1 else ''} repaired (what could be read "
-                  "of them is kept); check its pages"]
     fonts = embed_missing_fonts(pdf)
     if fonts.substituted:
         notes.append("does not carry all its fonts; the pack embeds shipped ones of the same widths in their "
                      f"place: {'; '.join(fonts.substituted[:3])}{' …' if len(fonts.substituted) > 3 else ''}")
     data = _save(pdf)
-    problems = _problems(data)
-    if problems:
-        raise PaperError(path, Problem("is damaged in a way that cannot be repaired; ask for a fresh export",
-                                       "; ".join(problems[:3])))
+    if _problems(data):  # what qpdf --check finds: only then is every stream read and parsed again
+        repaired = _repair_streams(pdf, path)
+        if repaired:
+            notes.append(f"{repaired} damaged stream{'s' if repaired != 1 else ''} repaired (what could be read "
+                         "of them is kept); check its pages")
+        data = _save(pdf)
+        problems = _problems(data)
+        if problems:
+            raise PaperError(path, Problem("is damaged in a way that cannot be repaired; ask for a fresh export",
+                                           "; ".join(problems[:3])))
     return Prepared(data, sizes, _tagged(pdf), fonts.left, notes)
 
 
