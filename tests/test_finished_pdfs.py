@@ -14,7 +14,7 @@ import pypdfium2
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
-from tests.conftest import write_files
+from tests.conftest import Built, run_command, write_files
 from tests.pdfs import qpdf_problems, unembedded_fonts
 from tests.test_spec import MINIMAL
 
@@ -265,4 +265,88 @@ def test_a_filled_forms_values_print_in_an_embedded_font_that_has_their_letters(
     assert built.code == 0, built.stderr
     text = members_pages(built)[0][0]
     assert "Tŷ Newydd, Llanfair" in text and "T? Newydd" not in text
+    both_editions_are_sound(built)
+
+
+def plain_bytes(pdf):
+    """``pdf`` written with no object streams or compression, for editing as text."""
+    data = io.BytesIO()
+    pdf.save(data, object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=False)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize("kids", [b"/Kids [ 3 0 R 2 0 R ]", b"/Kids [ 3 0 R 77 ]"], ids=["loop", "non-page"])
+def test_a_page_tree_qpdf_cannot_follow_is_rebuilt_and_said_in_one_warning(pack, assemble, kids):
+    data = plain_bytes(text_pdf(["ODD-TREE page"]))
+    (pack / "papers").mkdir()
+    (pack / "papers/plan.pdf").write_bytes(re.sub(rb"/Kids \[ 3 0 R \]", kids, data))
+    result = run_command(pack / "pack.yaml", "-o", pack / "out")  # libqpdf's own prints reach the real stderr
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(r"\d warnings:", lines[0]) and all(line.startswith("  warning: ") for line in lines[1:]), lines
+    assert re.search(r"plan\.pdf\): was damaged and has been repaired", result.stderr)
+    built = Built(pack, pack / "out", 0, result.stdout, result.stderr)
+    assert "ODD-TREE page" in members_pages(built)[0][0]
+    both_editions_are_sound(built)
+
+
+def test_lines_and_polygons_without_an_appearance_are_drawn(pack, assemble):
+    pdf = text_pdf(["SHAPES page"])
+    line = Dictionary(Type=Name.Annot, Subtype=Name.Line, Rect=Array([90, 390, 510, 410]), F=4,
+                      L=Array([100, 400, 500, 400]), C=Array([1, 0, 0]), BS=Dictionary(W=6))
+    polygon = Dictionary(Type=Name.Annot, Subtype=Name.Polygon, Rect=Array([100, 100, 300, 300]), F=4,
+                         Vertices=Array([110, 110, 290, 110, 290, 290, 110, 290]), C=Array([0, 0, 1]),
+                         IC=Array([0, 0.6, 0]))
+    pdf.pages[0].obj.Annots = Array([pdf.make_indirect(line), pdf.make_indirect(polygon)])
+    save(pdf, pack / "papers/plan.pdf")
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 0, built.stderr
+    (path,) = built.out.glob("*-members.pdf")
+    document = pypdfium2.PdfDocument(path)
+    image = document[len(document) - 2].render(scale=1).to_pil().convert("RGB")
+    assert image.getpixel((300, image.height - 400)) == (255, 0, 0)  # on the line
+    assert image.getpixel((200, image.height - 200)) == (0, 153, 0)  # inside the polygon
+    both_editions_are_sound(built)
+
+
+def test_form_values_shared_across_pages_or_oddly_set_all_print_and_an_own_appearance_stays(pack, assemble):
+    pdf = text_pdf(["FORM-ONE page", "FORM-TWO page"])
+    helvetica = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+    parent = pdf.make_indirect(Dictionary(FT=Name.Tx, T=String("applicant"), V=String("Applicant Jones"),
+                                          DA=String("/Helv 1.2.3 Tf 0 g")))  # a damaged font size
+    kids = []
+    for page in pdf.pages:
+        kid = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, Parent=parent, F=4, P=page.obj,
+                                           Rect=Array([72, 600, 372, 624])))
+        page.obj.Annots = Array([kid])
+        kids.append(kid)
+    parent.Kids = Array(kids)
+    drawn = pdf.make_stream(b"BT /Helv 12 Tf 2 6 Td (OWN-APPEARANCE text) Tj ET", Type=Name.XObject,
+                            Subtype=Name.Form, BBox=Array([0, 0, 300, 24]),
+                            Resources=Dictionary(Font=Dictionary(Helv=helvetica)))
+    own = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("own"),
+                                       V=String("OWN-APPEARANCE text"), Rect=Array([72, 500, 372, 524]), F=4,
+                                       P=pdf.pages[0].obj, AP=Dictionary(N=drawn)))
+    pdf.pages[0].obj.Annots.append(own)
+    pdf.Root.AcroForm = Dictionary(Fields=Array([parent, own]), DR=Dictionary(Font=Dictionary(Helv=helvetica)))
+    save(pdf, pack / "papers/plan.pdf")
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 0, built.stderr
+    first, second = members_pages(built)[:2]
+    assert "Applicant Jones" in first[0] and "Applicant Jones" in second[0]
+    assert "OWN-APPEARANCE text" in first[0]
+    both_editions_are_sound(built)
+
+
+def test_nothing_but_drawing_rides_along_with_a_page(pack, assemble):
+    pdf = text_pdf(["CARRIER page"])
+    page = pdf.pages[0].obj
+    page.Resources.Smuggle = Dictionary(S=Name.JavaScript, JS=String("app.alert('RIDER-SCRIPT')"))
+    page.Contents = Array([page.Contents, None])  # a null among the content streams
+    save(pdf, pack / "papers/plan.pdf")
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 0, built.stderr
+    assert "CARRIER page" in members_pages(built)[0][0]
+    (path,) = built.out.glob("*-members.pdf")
+    assert b"RIDER-SCRIPT" not in decoded(path)
     both_editions_are_sound(built)

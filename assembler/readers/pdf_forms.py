@@ -33,7 +33,7 @@ def draw_field_values(pdf):
         return 0
     asks_viewer = bool(form.get("/NeedAppearances", False))
     defaults = {"/DA": form.get("/DA"), "/Q": form.get("/Q")}
-    drawn = 0
+    drawn, owners = 0, []
     for page in pdf.pages:
         fields = []
         for widget in page.obj.get("/Annots", []):
@@ -43,16 +43,18 @@ def draw_field_values(pdf):
             value = field.get("/V")
             flags = int(widget.get("/F", 0)) if isinstance(widget.get("/F", 0), int) else 0
             if (field.get("/FT") != Name.Tx or not isinstance(value, pikepdf.String) or not str(value).strip()
-                    or flags & HIDDEN or not flags & PRINT or not (asks_viewer or "/AP" not in widget)):
+                    or flags & HIDDEN or not flags & PRINT or not (asks_viewer or "/AP" not in widget)
+                    or _rect(widget) is None):
                 continue
             fields.append((widget, field))
         if fields:
             _overlay(pdf, page, fields)
             drawn += len(fields)
-            for widget, _ in fields:
-                _owner(widget).V = pikepdf.String("")
-    if drawn:
-        form.NeedAppearances = True  # the emptied fields are drawn afresh: border and background only
+            owners += [widget for widget, _ in fields]
+    for widget in owners:  # once every page is drawn: a value may show on several pages
+        _owner(widget).V = pikepdf.String("")  # its drawn value is ours now
+        if "/AP" in widget:
+            del widget.AP  # a stale appearance would draw the value again
     return drawn
 
 
@@ -67,6 +69,16 @@ def _field(widget, defaults):
     for key, value in defaults.items():
         found.setdefault(key, value)
     return found
+
+
+def _rect(widget):
+    """The widget's /Rect as [x1, y1, x2, y2] (x1 < x2, y1 < y2), or None if it is not four numbers."""
+    rect = widget.get("/Rect")
+    try:
+        x1, y1, x2, y2 = [float(value) for value in rect] if isinstance(rect, Array) and len(rect) == 4 else [0] * 5
+    except (TypeError, ValueError):
+        return None
+    return [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]
 
 
 def _owner(widget):
@@ -107,20 +119,20 @@ def _overlay(pdf, page, fields):
 
 def _box(field, widget, left, top):
     """One field's value as a positioned HTML box (points, from the media box's top left)."""
-    rect = [float(value) for value in widget.Rect] if isinstance(widget.get("/Rect"), Array) else [0, 0, 0, 0]
-    x1, y1, x2, y2 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+    x1, y1, x2, y2 = _rect(widget)
     width, height = x2 - x1, y2 - y1
-    flags = int(field.get("/Ff", 0)) if isinstance(field.get("/Ff", 0), int) else 0
+    flags = field.get("/Ff", 0)
+    flags = int(flags) if isinstance(flags, int) else 0
     text = str(field["/V"])
     if flags & PASSWORD:
         text = "•" * len(text)
     appearance = str(field.get("/DA") or "")
-    size = re.search(r"([\d.]+)\s+Tf", appearance)
+    size = re.search(r"(\d*\.?\d+)\s+Tf", appearance)  # a damaged /DA ("1.2.3 Tf") gives what it can
     size = float(size.group(1)) if size else 0.0
     if size <= 0:  # "auto": as viewers do, fit the box's height
         size = 10.0 if flags & MULTILINE else max(4.0, min(12.0, height * 0.7))
-    colour = re.search(r"([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+rg", appearance)
-    grey = re.search(r"([\d.]+)\s+g\b", appearance)
+    colour = re.search(r"(\d*\.?\d+)\s+(\d*\.?\d+)\s+(\d*\.?\d+)\s+rg", appearance)
+    grey = re.search(r"(\d*\.?\d+)\s+g\b", appearance)
     rgb = ([float(c) for c in colour.groups()] if colour else [float(grey.group(1))] * 3 if grey else [0, 0, 0])
     quadding = field.get("/Q", 0)
     align = {1: "center", 2: "right"}.get(int(quadding) if isinstance(quadding, int) else 0, "left")
