@@ -240,7 +240,8 @@ def test_the_report_names_each_substitute_and_the_fonts_left():
     assert "Verdana (drawn in Liberation Sans)" in report.substituted
     assert "ZapfDingbats (drawn in DejaVu Sans)" in report.substituted
     assert "Symbol (drawn in DejaVu Sans)" in report.substituted
-    assert len(report.left) == 1 and report.left[0].startswith("ArialUnicodeMS (Type0")
+    assert "ArialUnicodeMS (drawn in Liberation Sans)" in report.substituted  # a composite font, issue 14
+    assert report.left == []
 
 
 def test_the_font_only_in_a_form_and_the_one_only_in_an_appearance_are_embedded():
@@ -295,10 +296,12 @@ def test_pdffonts_shows_every_font_embedded(tmp_path):
 
 
 @pytest.mark.skipif(PDFFONTS is None, reason="pdffonts (poppler-utils) is not installed")
-def test_pdffonts_still_shows_the_composite_font_unembedded(tmp_path):
-    after, _ = embedded(sample_pdf())
+def test_pdffonts_shows_the_composite_font_embedded_too(tmp_path):
+    before = sample_pdf()
+    assert ("ArialUnicodeMS", "no") in pdffonts_rows(before, tmp_path)
+    after, _ = embedded(before)
     rows = pdffonts_rows(after, tmp_path)
-    assert [name for name, emb in rows if emb == "no"] == ["ArialUnicodeMS"]
+    assert len(rows) == 9 and all(emb == "yes" for _, emb in rows), rows
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
@@ -324,9 +327,10 @@ def test_damaged_fonts_are_left_and_reported_without_raising():
     pdf.pages.append(page)
     report = embed_missing_fonts(pdf)
     left = " | ".join(report.left)
-    for name in ("Helvetica (", "/B (not a font", "Times-Roman (", "Broken (Type0", "/Type7"):
+    for name in ("Helvetica (", "/B (not a font", "Broken (Type0", "/Type7"):
         assert name in left, (name, left)
     assert "Courier (drawn in Liberation Mono)" in report.substituted
+    assert "Times-Roman (drawn in Liberation Serif)" in report.substituted  # an unknown encoding name: none
     assert "Helvetica-Bold (drawn in Liberation Sans Bold)" in report.substituted
     assert pdf.pages[0].obj.Resources.Font.A.Subtype == Name.Type1  # left as it was
     saved(pdf)
@@ -373,3 +377,224 @@ def test_corpus_text_is_unchanged(path, tmp_path):
     if PDFFONTS:
         unembedded = [name for name, emb in pdffonts_rows(after, tmp_path) if emb == "no"]
         assert len(unembedded) <= len(report.left), (unembedded, report.left)
+
+
+# --- composite fonts and unknown encoding names (issue 14, second part) ----------------------
+
+def identity():
+    return Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0)
+
+# "Tŷ Newydd ✓😀" in CIDs that are the glyph ids of a font we do not have; its /ToUnicode
+# uses bfchar, both forms of bfrange and a surrogate pair (ISO 32000-1 §9.10.3).
+WELSH_CIDS = b"<0037012C000300310048005A005C00470047000303E803E9>"
+WELSH_TEXT = "T\u0177 Newydd \u2713\U0001F99C"
+WELSH_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def /CMapType 2 def
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+5 beginbfchar
+<0003> <0020>
+<0037> <0054>
+<012C> <0177>
+<0031> <004E>
+<03E8> <2713>
+endbfchar
+1 beginbfchar <03E9> <D83EDD9C> endbfchar
+2 beginbfrange
+<0047> <0048> [<0064> <0065>]
+<005A> <005C> <0077>
+endbfrange
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+WELSH_WIDTHS = [3, [278], 0x31, [722], 0x37, [611], 0x47, [556, 556], 0x5A, [722], 0x5C, [500],
+                0x12C, [500], 0x3E8, [800, 1000]]
+
+
+def type0_font(pdf, base="ArialMT", subtype="/CIDFontType2", encoding=Name("/Identity-H"),
+               to_unicode=WELSH_TO_UNICODE, widths=WELSH_WIDTHS, flags=32):
+    """A Type0 font whose CIDFont has a descriptor but no font file."""
+    descendant = Dictionary(
+        Type=Name.Font, Subtype=Name(subtype), BaseFont=Name("/" + base), CIDSystemInfo=identity(),
+        FontDescriptor=pdf.make_indirect(Dictionary(
+            Type=Name.FontDescriptor, FontName=Name("/" + base), Flags=flags, FontBBox=[-200, -250, 1200, 950],
+            ItalicAngle=0, Ascent=905, Descent=-212, CapHeight=716, StemV=80)))
+    if widths is not None:
+        descendant.W = Array(widths)
+    font_ = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + base), Encoding=encoding,
+                       DescendantFonts=Array([pdf.make_indirect(descendant)]))
+    if to_unicode is not None:
+        font_.ToUnicode = pdf.make_stream(to_unicode)
+    return pdf.make_indirect(font_)
+
+
+def one_page(pdf, fonts, content):
+    pdf.pages.append(pikepdf.Page(Dictionary(
+        Type=Name.Page, MediaBox=[0, 0, 400, 200], Resources=Dictionary(Font=fonts),
+        Contents=pdf.make_stream(content))))
+    return saved(pdf)
+
+
+def welsh_pdf(**kwargs):
+    pdf = pikepdf.new()
+    return one_page(pdf, Dictionary(F=type0_font(pdf, **kwargs)),
+                    b"BT /F 24 Tf 20 100 Td " + WELSH_CIDS + b" Tj ET")
+
+
+def descendants(data):
+    """(Subtype, /FontFile2 present, /CIDToGIDMap as GIDs by CID, /W, /CIDSystemInfo) of each CIDFont."""
+    rows = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in font_dicts(pdf):
+            if obj.get("/Subtype") != Name.Type0:
+                continue
+            cid_font = obj.DescendantFonts[0]
+            mapping = cid_font.get("/CIDToGIDMap")
+            table = mapping.read_bytes() if isinstance(mapping, pikepdf.Stream) else None
+            gids = [int.from_bytes(table[i:i + 2], "big") for i in range(0, len(table), 2)] if table else None
+            rows.append((str(cid_font.Subtype), "/FontFile2" in cid_font.FontDescriptor, gids,
+                         repr(cid_font.get("/W")), repr(cid_font.get("/CIDSystemInfo"))))
+    return rows
+
+
+def test_the_to_unicode_parser_reads_bfchar_and_both_forms_of_bfrange():
+    codes = pdf_fonts._to_unicode_map(WELSH_TO_UNICODE)
+    assert codes[b"\x00\x37"] == "T" and codes[b"\x01\x2c"] == "\u0177" and codes[b"\x03\xe9"] == "\U0001F99C"
+    assert codes[b"\x00\x47"] == "d" and codes[b"\x00\x48"] == "e"  # lo hi [dst ...]
+    assert codes[b"\x00\x5a"] == "w" and codes[b"\x00\x5c"] == "y"  # lo hi dst, counting up
+    assert len(codes) == 11
+
+
+def test_a_composite_identity_font_gets_a_cid_to_gid_map_and_keeps_its_text_and_widths(tmp_path):
+    before = welsh_pdf()
+    after, report = embedded(before)
+
+    assert report.left == []
+    assert report.substituted == [
+        "ArialMT (drawn in Liberation Sans and DejaVu Sans; 1 character no shipped font has: \U0001F99C)"]
+    [(subtype, has_file, gids, widths, system)] = descendants(after)
+    [(_, _, _, widths_before, system_before)] = descendants(before)
+    assert subtype == "/CIDFontType2" and has_file
+    assert widths == widths_before and system == system_before
+    drawn = {cid: gids[cid] for cid in (0x03, 0x31, 0x37, 0x47, 0x48, 0x5A, 0x5C, 0x12C, 0x3E8)}
+    assert all(drawn.values()) and len(set(drawn.values())) == len(drawn), drawn  # each its own glyph
+    assert gids[0x3E9] == 0  # the emoji: no shipped face has it
+    assert pdfium_text(before) == pdfium_text(after) == [WELSH_TEXT]
+    assert origins(after) == origins(before)
+    with pikepdf.open(io.BytesIO(after)) as pdf:  # the glyph ids point at the right characters
+        from fontTools.ttLib import TTFont
+        cid_font = pdf.pages[0].obj.Resources.Font.F.DescendantFonts[0]
+        program = TTFont(io.BytesIO(cid_font.FontDescriptor.FontFile2.read_bytes()))
+        order = program.getGlyphOrder()
+        cmap = program.getBestCmap()
+        for cid, char in ((0x37, "T"), (0x12C, "\u0177"), (0x5C, "y"), (0x3E8, "\u2713")):
+            assert order[gids[cid]] == cmap[ord(char)], (hex(cid), char)
+    if PDFFONTS:
+        assert [emb for _, emb in pdffonts_rows(before, tmp_path)] == ["no"]
+        assert [emb for _, emb in pdffonts_rows(after, tmp_path)] == ["yes"]
+
+
+def test_a_composite_font_gives_the_same_bytes_twice_and_is_not_touched_again():
+    before = welsh_pdf()
+    first, _ = embedded(before)
+    pdf_fonts._composite_program.cache_clear()
+    pdf_fonts._subset_bytes.cache_clear()
+    second, _ = embedded(before)
+    assert first == second
+    again, report = embedded(first)
+    assert again == first and report == FontEmbedding([], [])
+
+
+def test_a_cid_font_type0_becomes_cid_font_type2_and_keeps_its_system_info(tmp_path):
+    before = welsh_pdf(base="MinionPro-Regular", subtype="/CIDFontType0", flags=34)  # serif, nonsymbolic
+    after, report = embedded(before)
+    assert report.substituted[0].startswith("MinionPro-Regular (drawn in Liberation Serif and DejaVu Sans")
+    [(subtype, has_file, gids, _, system)] = descendants(after)
+    assert subtype == "/CIDFontType2" and has_file and gids[0x37] != 0
+    assert system == repr(identity())
+    assert pdfium_text(after) == pdfium_text(before)
+    assert origins(after) == origins(before)
+    if PDFFONTS:
+        assert [emb for _, emb in pdffonts_rows(after, tmp_path)] == ["yes"]
+
+
+def test_a_composite_font_without_widths_keeps_its_default_width():
+    before = welsh_pdf(widths=None)  # every glyph 1000 wide (§9.7.4.3): they stay where they were
+    after, report = embedded(before)
+    [(_, has_file, _, widths, _)] = descendants(after)
+    assert report.left == [] and has_file and widths == "None"
+    assert origins(after) == origins(before)
+
+
+def test_a_composite_font_with_an_embedded_one_byte_cmap_is_mapped_through_it():
+    pdf = pikepdf.new()
+    cmap = pdf.make_stream(b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /OneByte def 1 begincodespacerange <00> <FF> endcodespacerange
+1 begincidrange <20> <7E> 1 endcidrange 1 begincidchar <A0> 200 endcidchar
+endcmap CMapName currentdict /CMap defineresource pop end end""", Type=Name.CMap, CMapName=Name.OneByte,
+                           CIDSystemInfo=identity())
+    to_unicode = b"""begincmap 1 begincodespacerange <00> <FF> endcodespacerange
+1 beginbfrange <20> <7E> <0020> endbfrange 1 beginbfchar <A0> <2713> endbfchar endcmap"""
+    fonts = Dictionary(F=type0_font(pdf, base="Helvetica", encoding=cmap, to_unicode=to_unicode,
+                                    widths=[1, [278] * 95, 200, [800]]))
+    before = one_page(pdf, fonts, b"BT /F 20 Tf 20 100 Td (Pont y Fenni \\240) Tj ET")
+    after, report = embedded(before)
+    assert report.left == [] and report.substituted == ["Helvetica (drawn in Liberation Sans and DejaVu Sans)"]
+    [(_, has_file, gids, _, _)] = descendants(after)
+    assert has_file and gids[ord("P") - 31] != 0 and gids[200] != 0
+    assert pdfium_text(after) == pdfium_text(before)
+    assert origins(after) == origins(before)
+
+
+def test_a_composite_font_without_to_unicode_or_with_a_predefined_cmap_is_left(tmp_path):
+    pdf = pikepdf.new()
+    fonts = Dictionary(N=type0_font(pdf, base="Impact", to_unicode=None),
+                       R=type0_font(pdf, base="HeiseiMin-W3", encoding=Name("/90ms-RKSJ-H")),
+                       G=type0_font(pdf, base="SimHei", encoding=Name("/GBK-EUC-H"), to_unicode=None))
+    fonts.G.BaseFont = pikepdf.Object.parse(b"/#ba#da#cc#e5,Bold")  # GBK bytes, not UTF-8 (pdf.js issue2128r)
+    before = one_page(pdf, fonts, b"BT /N 20 Tf 20 100 Td <00370038> Tj /R 20 Tf (ab) Tj ET")
+    after, report = embedded(before)
+    assert report.substituted == []
+    assert sorted(report.left) == ["#ba#da#cc#e5,Bold (Type0, not embedded: it has no /ToUnicode, so the characters "
+                                   "of its CIDs are unknown)",
+                                   "HeiseiMin-W3 (Type0, not embedded: its encoding /90ms-RKSJ-H is a predefined CMap "
+                                   "not shipped here)",
+                                   "Impact (Type0, not embedded: it has no /ToUnicode, so the characters of its CIDs "
+                                   "are unknown)"]
+    with pikepdf.open(io.BytesIO(before)) as pdf:
+        assert after == saved(pdf)  # nothing changed
+
+
+def test_a_composite_font_with_no_cid_font_gets_one():
+    pdf = pikepdf.new()  # as in pdf.js's issue12823: /DescendantFonts [null], a /ToUnicode
+    font_ = type0_font(pdf, base="NotoColorEmoji")
+    font_.DescendantFonts = Array([None])
+    before = one_page(pdf, Dictionary(F=font_), b"BT /F 24 Tf 20 100 Td " + WELSH_CIDS + b" Tj ET")
+    after, report = embedded(before)
+    assert report.substituted == [
+        "NotoColorEmoji (drawn in Liberation Sans and DejaVu Sans; 1 character no shipped font has: \U0001F99C)"]
+    [(subtype, has_file, gids, widths, _)] = descendants(after)
+    assert subtype == "/CIDFontType2" and has_file and gids[0x37] != 0
+    # the faces' own advances (Liberation Sans has Arial's), 1000 for the parrot no face has
+    assert widths.startswith("pikepdf.Array([ 3, [ 278 ], 49, [ 722 ]") and "1000, [ 838, 1000 ]" in widths
+    assert pdfium_text(after) == [WELSH_TEXT]
+
+
+def test_a_simple_font_with_an_unknown_encoding_name_is_read_without_it(tmp_path):
+    pdf = pikepdf.new()
+    fonts = Dictionary(
+        W=font("Helvetica", Encoding=Name("/Winng")),  # read as StandardEncoding: 0x27 is quoteright
+        T=font("Arial", "/TrueType", Encoding=Dictionary(BaseEncoding=Name("/Winng"),
+                                                         Differences=Array([65, Name("/Wcircumflex")]))),
+        Z=font("ZapfDingbats", Encoding=Name("/Winng")),
+    )
+    before = one_page(pdf, fonts, b"BT /W 14 Tf 20 150 Td (Ty'n y Coed) Tj ET\n"
+                                  b"BT /T 14 Tf 20 120 Td (Aales) Tj ET BT /Z 14 Tf 20 90 Td (3n) Tj ET")
+    after, report = embedded(before)
+    assert report.left == []
+    assert sorted(report.substituted) == ["Arial (drawn in Liberation Sans)", "Helvetica (drawn in Liberation Sans)",
+                                          "ZapfDingbats (drawn in DejaVu Sans)"]
+    assert pdfium_text(after) == pdfium_text(before)
+    assert "Ty\u2019n y Coed" in pdfium_text(after)[0] and "\u0174ales" in pdfium_text(after)[0]
+    with pikepdf.open(io.BytesIO(after)) as out:
+        assert "/Winng" not in repr(out.pages[0].obj.Resources.Font.T.Encoding)
+    if PDFFONTS:
+        assert all(emb == "yes" for _, emb in pdffonts_rows(after, tmp_path))

@@ -35,10 +35,22 @@ Each substitute face is embedded once per PDF, as a subset holding the
 glyphs that the encodings of the fonts drawn in it can reach, made with fixed
 fontTools options and no timestamps, so the same input gives the same bytes.
 
-Composite (Type0) fonts whose descendant is not embedded are left as they
-are: their glyphs are chosen by CID or glyph id, which no substitute can
-match.  They, and any font dictionary too damaged to rewrite, are returned in
-``left`` so that the caller can warn.  Type3 fonts draw themselves and count
+A simple font whose /Encoding is a name outside §9.6.6.1 Table 114 (such
+as /Winng) is read, as viewers read it, as if it named none: its built-in
+encoding (``_known_encoding``).
+
+A composite (Type0) font whose CIDFont (§9.7.4) is not embedded selects its
+glyphs by CID, which no substitute can match by itself; but where the font
+has a /ToUnicode CMap (§9.10.3) and its /Encoding is Identity-H/V or an
+embedded CMap stream (§9.7.5), each CID's character is known.  Its CIDFont
+then becomes a CIDFontType2 drawn by the shipped face chosen by name (with
+DejaVu Sans merged in for characters it lacks), with a /CIDToGIDMap stream
+(§9.7.4.2) sending each CID to the glyph of its character; /W and /DW are
+kept, so every glyph stays where it was.  Characters no shipped face draws
+(emoji, say) are sent to glyph 0 and named in the report.  A Type0 font with
+no /ToUnicode, or with a predefined CMap other than Identity (not shipped
+here), is left as it is.  Those, and any font dictionary too damaged to
+rewrite, are returned in ``left`` so that the caller can warn.  Type3 fonts draw themselves and count
 as embedded (their glyph procedures' resources are still searched).
 """
 
@@ -48,6 +60,7 @@ import functools
 import hashlib
 import io
 import logging
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -357,7 +370,10 @@ def _subset_bytes(file, unicodes):
 
 def _clean_name(font):
     base = font.get("/BaseFont")
-    name = str(base)[1:] if isinstance(base, Name) else ""
+    try:
+        name = str(base)[1:] if isinstance(base, Name) else ""
+    except UnicodeDecodeError:  # a name in a legacy code page (GBK, Shift-JIS): written as in the file (§7.3.5)
+        name = base.unparse().decode("latin-1")[1:]
     if len(name) > 7 and name[6] == "+" and name[:6].isalpha() and name[:6].isupper():
         name = name[7:]  # a subset tag (§9.6.4)
     return name or "(unnamed font)"
@@ -417,14 +433,36 @@ def _differences(value):
     return result
 
 
+# The encodings a simple font may name (§9.6.6.1, Table 114; Annex D).
+_ENCODING_NAMES = ("/StandardEncoding", "/WinAnsiEncoding", "/MacRomanEncoding", "/MacExpertEncoding")
+
+
+def _known_encoding(encoding):
+    """A simple font's /Encoding with an unknown name read as absent (§9.6.6.1), as viewers do.
+
+    In: the /Encoding value.  Out: the same value; None for a name outside Table 114
+    (such as /Winng); for a /Differences dictionary whose /BaseEncoding is such a
+    name, a copy without it, so that the font's built-in encoding is the base.
+    """
+    if isinstance(encoding, Name) and str(encoding) not in _ENCODING_NAMES:
+        return None
+    if isinstance(encoding, Dictionary):
+        base = encoding.get("/BaseEncoding")
+        if isinstance(base, Name) and str(base) not in _ENCODING_NAMES:
+            return Dictionary({key: value for key, value in encoding.items() if key != "/BaseEncoding"})
+    return encoding
+
+
 def _effective_encoding(font, family):
     """(code -> glyph name, output /Encoding or None to keep the font's own).
 
     §9.6.6.1-§9.6.6.2 for the encoding a viewer applies; §9.6.6.4 for what a
     TrueType font may say: /MacRomanEncoding or /WinAnsiEncoding, with /Differences.
+    An encoding name outside Table 114 (/Winng) is read as none (``_known_encoding``).
     """
     tables = _encodings()
-    encoding = font.get("/Encoding")
+    written = font.get("/Encoding")
+    encoding = _known_encoding(written)
     builtin = DINGBATS if family == DINGBATS else SYMBOL if family == SYMBOL else "/StandardEncoding"
     if family in (SYMBOL, DINGBATS):  # read by their built-in encodings, whatever base they name
         base, differences = tables[builtin], {}
@@ -445,7 +483,9 @@ def _effective_encoding(font, family):
         codes = dict(enumerate(tables[base_name]))
         codes.update(_differences(encoding.get("/Differences")))
         keep = base_name in ("/WinAnsiEncoding", "/MacRomanEncoding")
-        return codes, None if keep else "rebuild"
+        if keep:  # kept, but without an unknown /BaseEncoding
+            return codes, None if encoding is written else encoding
+        return codes, "rebuild"
     if encoding is None:
         if font.get("/Subtype") == Name.TrueType:
             # §9.6.6.4 gives no base for a nonsymbolic TrueType font without one;
@@ -705,11 +745,342 @@ def _type0_embedded(font):
     return False
 
 
+# --- composite fonts (ISO 32000-1 §9.7) ------------------------------------------------------
+
+_IDENTITY = ("/Identity-H", "/Identity-V")
+_LIGATURES = {"ff": 0xFB00, "fi": 0xFB01, "fl": 0xFB02, "ffi": 0xFB03, "ffl": 0xFB04, "st": 0xFB06}
+_CMAP_TOKEN = re.compile(rb"%[^\r\n]*|<[0-9A-Fa-f\s]*>|\(|\)|\[|\]|/[^\s/\[\]<>()%]*|[^\s\[\]<>/()%]+")
+
+
+class _CompositePlan(NamedTuple):
+    """What one unembedded Type0 font becomes: its CIDFont is drawn by ``files`` (§9.7.4)."""
+
+    font: Dictionary
+    descendant: Dictionary | None  # None: the font has no CIDFont, and one is written
+    name: str
+    files: tuple  # the shipped faces, first the one chosen by name; glyphs it lacks come from the next
+    labels: tuple
+    cid_unicodes: dict  # CID -> Unicode code point (None when the glyph maps to no single character)
+    missing: list  # characters no shipped face draws (they map to GID 0)
+
+
+def _cmap_tokens(data):
+    """The tokens of a CMap program (§9.7.5.4, §9.10.3): hex strings as bytes, the rest as text."""
+    tokens, depth = [], 0
+    for match in _CMAP_TOKEN.finditer(data):
+        token = match.group()
+        if token.startswith(b"%"):
+            continue
+        if token in (b"(", b")"):  # literal strings are not used by the operators read here
+            depth += 1 if token == b"(" else -1
+            tokens.append(None)
+            continue
+        if depth > 0:
+            continue
+        if token.startswith(b"<"):
+            digits = re.sub(rb"\s", b"", token[1:-1])
+            tokens.append(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()))
+        else:
+            tokens.append(token.decode("latin-1"))
+    return tokens
+
+
+def _cmap_sections(tokens, operator):
+    """The operands between each ``begin<operator>`` and ``end<operator>``, flattened."""
+    out, inside = [], False
+    for token in tokens:
+        if token == "begin" + operator:
+            inside = True
+        elif token == "end" + operator:
+            inside = False
+        elif inside:
+            out.append(token)
+    return out
+
+
+def _plus(code, offset):
+    """``code`` (bytes) plus ``offset``, same length: the next codes of a range (§9.7.5.4)."""
+    return (int.from_bytes(code, "big") + offset).to_bytes(len(code), "big")
+
+
+def _to_unicode_map(data):
+    """Character code (bytes) -> text, from a /ToUnicode CMap stream's bytes (§9.10.3).
+
+    Reads ``beginbfchar`` (code, destination) pairs and both forms of ``beginbfrange``:
+    ``lo hi <dst>`` (the last character of dst counts up from lo to hi) and
+    ``lo hi [<dst> ...]`` (one destination per code).  Destinations are UTF-16BE.
+    """
+    tokens = _cmap_tokens(data)
+    result = {}
+
+    def text(value):
+        return value.decode("utf-16-be", "replace") if isinstance(value, bytes) else None
+
+    pairs = _cmap_sections(tokens, "bfchar")
+    for code, dst in zip(pairs[0::2], pairs[1::2]):
+        if isinstance(code, bytes) and text(dst):
+            result[code] = text(dst)
+    ranges = _cmap_sections(tokens, "bfrange")
+    i = 0
+    while i + 2 < len(ranges):
+        lo, hi, dst = ranges[i:i + 3]
+        i += 3
+        if dst == "[":
+            items = []
+            while i < len(ranges) and ranges[i] != "]":
+                items.append(ranges[i])
+                i += 1
+            i += 1
+        if not (isinstance(lo, bytes) and isinstance(hi, bytes)) or len(lo) != len(hi):
+            continue
+        count = int.from_bytes(hi, "big") - int.from_bytes(lo, "big") + 1
+        if not 0 < count <= 0x10000:
+            continue
+        if dst == "[":
+            for offset, item in enumerate(items[:count]):
+                if text(item):
+                    result[_plus(lo, offset)] = text(item)
+        elif text(dst):
+            start = text(dst)
+            for offset in range(count):
+                last = ord(start[-1]) + offset
+                if last <= 0x10FFFF:
+                    result[_plus(lo, offset)] = start[:-1] + chr(last)
+    return result
+
+
+def _code_to_cid(encoding):
+    """Character code (bytes) -> CID for a Type0 font's /Encoding (§9.7.5), or ValueError.
+
+    Identity-H and Identity-V map each 2-byte code to the same CID; an embedded CMap
+    stream is read for its ``cidchar`` and ``cidrange`` mappings (§9.7.5.4).  A
+    predefined CMap other than Identity (§9.7.5.2) is not shipped here, so cannot be read.
+    """
+    if isinstance(encoding, Name) and str(encoding) in _IDENTITY:
+        return None  # every 2-byte code is its own CID
+    if isinstance(encoding, Stream):
+        use = encoding.get("/UseCMap")
+        if use is not None and not (isinstance(use, Name) and str(use) in _IDENTITY):
+            raise ValueError(f"its encoding CMap uses {use}, a CMap not shipped here")
+        tokens = _cmap_tokens(encoding.read_bytes())
+        if "usecmap" in tokens:
+            raise ValueError("its encoding CMap uses another CMap, not shipped here")
+        mapping = {}
+        pairs = _cmap_sections(tokens, "cidchar")
+        for code, cid in zip(pairs[0::2], pairs[1::2]):
+            if isinstance(code, bytes) and _int(cid, None) is not None:
+                mapping[code] = _int(cid)
+        triples = _cmap_sections(tokens, "cidrange")
+        for lo, hi, cid in zip(triples[0::3], triples[1::3], triples[2::3]):
+            if isinstance(lo, bytes) and isinstance(hi, bytes) and _int(cid, None) is not None:
+                count = int.from_bytes(hi, "big") - int.from_bytes(lo, "big") + 1
+                for offset in range(min(max(count, 0), 0x10000)):
+                    mapping[_plus(lo, offset)] = _int(cid) + offset
+        if not mapping:
+            raise ValueError("its encoding CMap maps no code to a CID")
+        return mapping
+    raise ValueError(f"its encoding {encoding} is a predefined CMap not shipped here")
+
+
+def _single_character(text):
+    """The one code point a glyph's text stands for: itself, composed (NFC), or a ligature."""
+    import unicodedata
+
+    if len(text) == 1:
+        return ord(text)
+    composed = unicodedata.normalize("NFC", text)
+    if len(composed) == 1:
+        return ord(composed)
+    return _LIGATURES.get(text)
+
+
+def _plan_composite(font):
+    """What an unembedded Type0 ``font`` becomes (§9.7), or ValueError saying why it cannot.
+
+    In: a Type0 font dictionary whose one descendant (CIDFontType0 or
+    CIDFontType2, §9.7.4) has no font file.  Its /ToUnicode CMap (§9.10.3) says
+    which character each code draws, and its /Encoding (Identity-H/V, or an
+    embedded CMap stream) which CID each code selects; together they give the
+    character of each CID.  Out: a ``_CompositePlan``; the face is chosen by
+    name and flags as for a simple font, with DejaVu Sans for the characters
+    it lacks.  Characters no shipped face draws are listed in ``missing``.
+    """
+    name = _clean_name(font)
+    descendants = font.get("/DescendantFonts")
+    if descendants is None or (isinstance(descendants, Array) and len(descendants) <= 1
+                               and all(item is None for item in descendants)):
+        descendant = None  # no CIDFont at all (a null one): one is written, with the substitute's widths
+    elif isinstance(descendants, Array) and len(descendants) == 1 and isinstance(descendants[0], Dictionary):
+        descendant = descendants[0]
+    else:
+        raise ValueError("its /DescendantFonts is not one CIDFont dictionary")
+    if descendant is not None and descendant.get("/Subtype") not in (Name.CIDFontType0, Name.CIDFontType2):
+        raise ValueError(f"its descendant is {descendant.get('/Subtype')}, not a CIDFont")
+    to_unicode = font.get("/ToUnicode")
+    if not isinstance(to_unicode, Stream):
+        raise ValueError("it has no /ToUnicode, so the characters of its CIDs are unknown")
+    codes = _to_unicode_map(to_unicode.read_bytes())
+    mapping = _code_to_cid(font.get("/Encoding"))
+    cid_unicodes, unmatched = {}, set()
+    for code, text in sorted(codes.items()):
+        if mapping is None:
+            cid = int.from_bytes(code, "big") if len(code) == 2 else None
+        else:
+            cid = mapping.get(code)
+        if cid is not None and 0 <= cid <= 0xFFFF:
+            cid_unicodes.setdefault(cid, _single_character(text))
+            if _single_character(text) is None and text.isprintable():
+                unmatched.add(text)  # several characters in one glyph: no face has it
+    if not cid_unicodes:
+        raise ValueError("its /ToUnicode gives the character of no CID")
+
+    descriptor = descendant.get("/FontDescriptor") if descendant is not None else None
+    descriptor = descriptor if isinstance(descriptor, Dictionary) else None
+    flags = _int(descriptor.get("/Flags"), 0) if descriptor is not None else 0
+    family, _ = _family(name, flags)
+    if family in (SYMBOL, DINGBATS):
+        files, labels = (_SYMBOL_FACE[0],), (_SYMBOL_FACE[1],)
+    else:
+        file, label = _FACE_FILES[(family, *_style(name, descriptor, flags))]
+        files, labels = (file, _SYMBOL_FACE[0]), (label, _SYMBOL_FACE[1])
+    wanted = {uv for uv in cid_unicodes.values() if uv is not None}
+    drawn = set()
+    used_files, used_labels = [], []
+    for file, label in zip(files, labels):
+        have = {uv for uv in wanted - drawn if uv in _face_info(file)[0]}
+        if have or not used_files:
+            used_files.append(file)
+            used_labels.append(label)
+            drawn |= have
+    missing = sorted({chr(uv) for uv in wanted - drawn if chr(uv).isprintable()} | unmatched)
+    return _CompositePlan(font, descendant, name, tuple(used_files), tuple(used_labels), cid_unicodes, missing)
+
+
+@functools.lru_cache(maxsize=16)
+def _composite_program(files, unicodes):
+    """(TrueType bytes, Unicode -> GID) drawing ``unicodes`` from ``files``, in that order of choice.
+
+    Each face is subset (with the module's fixed options) to the characters that
+    no earlier face draws; more than one subset are merged into one font
+    (fontTools.merge: the faces share 2048 units per em), glyph ids renumbered,
+    with the first face's dates in 'head', so the same input gives the same bytes.
+    """
+    from fontTools import merge
+    from fontTools.ttLib import TTFont
+
+    parts, taken = [], set()
+    for file in files:
+        cmap = _face_info(file)[0]
+        have = tuple(sorted(uv for uv in unicodes if uv in cmap and uv not in taken))
+        if have or not parts:
+            parts.append(_subset_bytes(file, have))
+            taken.update(have)
+    if len(parts) == 1:
+        font = TTFont(io.BytesIO(parts[0]), recalcTimestamp=False)
+    else:
+        font = merge.Merger().merge([io.BytesIO(part) for part in parts])
+        font.recalcTimestamp = False
+        first = TTFont(io.BytesIO(parts[0]), recalcTimestamp=False)
+        font["head"].created = first["head"].created  # the merger writes the time of day: no
+        font["head"].modified = first["head"].modified
+        first.close()
+    out = io.BytesIO()
+    font.save(out)
+    font.close()
+    data = out.getvalue()
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    order = {glyph: gid for gid, glyph in enumerate(font.getGlyphOrder())}
+    gids = {uv: order[glyph] for uv, glyph in font.getBestCmap().items()}
+    font.close()
+    return data, gids
+
+
+def _substitute_widths(plan, gids):
+    """/W (§9.7.4.3) for a written CIDFont: each CID's width in the face that draws it."""
+    runs = Array()
+    last = None
+    for cid in sorted(plan.cid_unicodes):
+        uv = plan.cid_unicodes[cid]
+        width = 1000  # a character no face draws (.notdef) keeps the default width
+        for file in plan.files:
+            advances = _face_info(file)[1]
+            if uv in advances and uv in gids:
+                width = advances[uv]
+                break
+        if last is not None and cid == last + 1:
+            runs[-1].append(width)
+        else:
+            runs.append(cid)
+            runs.append(Array([width]))
+        last = cid
+    return runs
+
+
+def _apply_composite(pdf, plan):
+    """Embed ``plan``'s faces in its descendant as a CIDFontType2 (§9.7.4); the report line.
+
+    The descendant gets /FontFile2 (§9.9), a /CIDToGIDMap stream of 2-byte
+    big-endian glyph ids indexed by CID (§9.7.4.2, Table 117), a descriptor
+    holding the font's own values and the face's for those it lacks (§9.8),
+    and /CIDSystemInfo if it had none.  /W, /DW (and /W2, /DW2) are kept: a
+    CIDFont's glyphs are placed by them (§9.7.4.3), so every glyph stays where
+    it was.  The Type0 font's /Encoding and /ToUnicode are not touched.
+    """
+    wanted = tuple(sorted({uv for uv in plan.cid_unicodes.values() if uv is not None}))
+    data, gids = _composite_program(plan.files, wanted)
+    program = Stream(pdf, b"")
+    program.write(zlib.compress(data, 9), filter=Name.FlateDecode)
+    program["/Length1"] = len(data)
+    table = bytearray(2 * (max(plan.cid_unicodes) + 1))
+    for cid, uv in plan.cid_unicodes.items():
+        gid = gids.get(uv, 0) if uv is not None else 0
+        table[2 * cid:2 * cid + 2] = gid.to_bytes(2, "big")
+    cid_to_gid = Stream(pdf, b"")
+    cid_to_gid.write(zlib.compress(bytes(table), 9), filter=Name.FlateDecode)
+
+    tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data + bytes(table)).digest()[:6])
+    base = Name(f"/{tag}+{_face_info(plan.files[0])[3]}")
+    old = plan.descendant.get("/FontDescriptor") if plan.descendant is not None else None
+    descriptor = Dictionary()
+    if isinstance(old, Dictionary):
+        for key, value in old.items():
+            if key not in ("/FontFile", "/FontFile2", "/FontFile3", "/CharSet", "/CIDSet"):
+                descriptor[key] = value
+    for key, value in _face_info(plan.files[0])[2].items():
+        if key not in descriptor:
+            descriptor[key] = Array(value) if isinstance(value, list) else value
+    descriptor["/Type"] = Name.FontDescriptor
+    descriptor["/FontName"] = base
+    if "/Flags" not in descriptor:
+        descriptor["/Flags"] = SYMBOLIC
+    descriptor["/FontFile2"] = program
+
+    descendant = plan.descendant
+    if descendant is None:
+        descendant = pdf.make_indirect(Dictionary(W=_substitute_widths(plan, gids)))
+        plan.font["/DescendantFonts"] = Array([descendant])
+    descendant["/Type"] = Name.Font
+    descendant["/Subtype"] = Name.CIDFontType2
+    descendant["/BaseFont"] = base
+    descendant["/FontDescriptor"] = pdf.make_indirect(descriptor)
+    descendant["/CIDToGIDMap"] = cid_to_gid
+    if not isinstance(descendant.get("/CIDSystemInfo"), Dictionary):
+        descendant["/CIDSystemInfo"] = Dictionary(
+            Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0)
+    plan.font["/BaseFont"] = base
+    line = f"{plan.name} (drawn in {' and '.join(plan.labels)}"
+    if plan.missing:
+        shown = "".join(plan.missing[:10]) + ("…" if len(plan.missing) > 10 else "")
+        count = len(plan.missing)
+        line += f"; {count} character{'s' if count != 1 else ''} no shipped font has: {shown}"
+    return line + ")"
+
+
 # --- the whole -----------------------------------------------------------------------------
 
 
 def embed_missing_fonts(pdf: pikepdf.Pdf) -> FontEmbedding:
-    """Embed a shipped substitute for every simple font that ``pdf`` uses but does not carry.
+    """Embed a shipped substitute for every font that ``pdf`` uses but does not carry.
 
     In: an open ``pikepdf.Pdf``, changed in place.  Fonts are looked for in
     each page's resources (inherited ones too), in form XObjects, tiling
@@ -719,8 +1090,10 @@ def embed_missing_fonts(pdf: pikepdf.Pdf) -> FontEmbedding:
     once however often it is reached, and cycles are followed once.
 
     Out: ``FontEmbedding(substituted, left)``: one line per font now drawn by
-    a shipped face, and one per font left unembedded (a composite font, which
-    no substitute can match, or a dictionary too damaged to rewrite).  Never
+    a shipped face (a composite font's line names the characters no shipped
+    face has), and one per font left unembedded (a composite font without
+    /ToUnicode or with a CMap not shipped here, or a dictionary too damaged
+    to rewrite).  Never
     raises for odd input; what it cannot rewrite it leaves as it was.
     """
     substituted, left = [], []
@@ -737,7 +1110,10 @@ def embed_missing_fonts(pdf: pikepdf.Pdf) -> FontEmbedding:
                 continue
             if subtype == Name.Type0:
                 if not _type0_embedded(font):
-                    left.append(f"{_clean_name(font)} (Type0, not embedded: a composite font has no substitute)")
+                    try:
+                        substituted.append(_apply_composite(pdf, _plan_composite(font)))
+                    except Exception as error:  # noqa: BLE001 - left as it is, and reported
+                        left.append(f"{_clean_name(font)} (Type0, not embedded: {error})")
                 continue
             if subtype not in (Name.Type1, Name.MMType1, Name.TrueType):
                 left.append(f"{_clean_name(font)} ({subtype}, not a font type we know)")
