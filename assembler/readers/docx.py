@@ -20,7 +20,9 @@ from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
+from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
+from assembler.readers.word_xml import as_word_shows, picture_sizes
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -38,7 +40,8 @@ def read_docx(path, id_prefix="doc"):
         title=title and clean_html(title),
         cover=cover,
         images_without_alt=images_without_alt(body),
-        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
+        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked]
+        + undrawable_warnings(body),
     )
 
 
@@ -102,18 +105,33 @@ def _attendance_rows(table):
 def _docx_html(path, id_prefix):
     """The document as mammoth's HTML with Word's list numbers, and the linked pictures left out."""
     package, parts = _printable_package(path)
+    sizes = [size for name in _NOTES_LAST if name in parts
+             for size in picture_sizes(parts[name])]
+    drawn = []
+
+    def image_source(image):
+        drawn.append(image)
+        attributes = _image_source(image)
+        if len(drawn) <= len(sizes) and attributes["src"]:
+            attributes.update(zip(("width", "height"), map(str, sizes[len(drawn) - 1])))
+        return attributes
+
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(package),
             style_map=STYLE_MAP,
-            convert_image=mammoth.images.img_element(_image_source),
+            convert_image=mammoth.images.img_element(image_source),
             id_prefix=f"{id_prefix}-",
         )
     except Exception as error:  # mammoth raises many kinds on damaged files
         raise PaperError(path, f"is not a Word document we can read ({type(error).__name__}: {error})") from None
     linked = [re.sub(r".*'(.*)'.*", r"\1", message.message) for message in result.messages
               if "external" in message.message]
-    html = _number_lists(result.value, parts)
+    html = result.value
+    if len(drawn) != len(sizes):  # the pictures and the drawings do not pair up: natural sizes
+        html = re.sub(r'(<img\b[^>]*?) width="\d+" height="\d+"', r"\1", html)
+    html = re.sub(r'<input\b[^>]*type="checkbox"[^>]*>', _tick_box, html)
+    html = _number_lists(html, parts)
     if not re.sub(r"<[^>]+>", "", html).strip() and "<img" not in html:
         if linked:
             raise PaperError(path, f"holds only a linked picture ({', '.join(linked)}), which is never fetched; "
@@ -125,9 +143,10 @@ def _docx_html(path, id_prefix):
 def _printable_package(path):
     """The package with only what Word prints, and its parts that numbering needs.
 
-    Hidden text (``w:vanish``), tracked deletions and comment marks are taken
-    out of the document, its notes and headers before anything reads them;
-    a package that is not a sound .docx is refused.
+    The document and its notes are rewritten as Word shows them
+    (``word_xml``: changes accepted, hidden text and comments out, symbols as
+    Unicode) before anything reads them; a package that is not a sound .docx
+    is refused.
     """
     try:
         with zipfile.ZipFile(path) as package:
@@ -146,7 +165,7 @@ def _printable_package(path):
             raise PaperError(path, f"carries a DOCTYPE declaration in {name}; refused (a Word file never needs one)")
     try:
         for name in sorted(_TEXT_PARTS.intersection(entries)):
-            entries[name] = _printed_only(entries[name])
+            entries[name] = as_word_shows(entries[name])
         if "word/styles.xml" in entries:
             name = "word/styles.xml"
             entries[name] = _used_styles(entries[name], [entries[part] for part in _STYLE_USERS if part in entries])
@@ -156,12 +175,13 @@ def _printable_package(path):
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in entries.items():
             package.writestr(name, data)
-    parts = {name: entries[name] for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")
+    parts = {name: entries[name] for name in (*_NOTES_LAST, "word/numbering.xml", "word/styles.xml")
              if name in entries}
     return output.getvalue(), parts
 
 
-_TEXT_PARTS = {"word/document.xml", "word/footnotes.xml", "word/endnotes.xml"}
+_NOTES_LAST = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")  # as mammoth reads them
+_TEXT_PARTS = set(_NOTES_LAST)
 _STYLE_USERS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/numbering.xml")
 
 
@@ -196,21 +216,9 @@ def _used_styles(styles_xml, users):
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _printed_only(xml):
-    """Remove from a WordprocessingML part what Word does not print."""
-    root = parse_xml(xml)
-    doomed = [run for run in root.iter(f"{W}r") if _hidden(run.find(f"{W}rPr/{W}vanish"))]
-    doomed += list(root.iter(f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart", f"{W}commentRangeEnd"))
-    doomed += [run for run in root.iter(f"{W}r") if run.find(f"{W}commentReference") is not None]
-    for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            parent.remove(element)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _hidden(vanish):
-    return vanish is not None and vanish.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+def _tick_box(match):
+    """A content-control or legacy form tick box, printed as it stands."""
+    return "☒" if re.search(r"\bchecked\b", match[0]) else "☐"
 
 
 def _image_source(image):

@@ -21,7 +21,7 @@ _TAGS = {
 _ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "img": {"src", "alt", "title", "width", "height"},
-    "ol": {"start", "type"},
+    "ol": {"start", "type", "class"},
     "li": {"value", "data-label", "id"},
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "scope", "style"},
@@ -49,7 +49,37 @@ def clean_html(html):
         attribute_filter=_keep_attribute,
     )
     cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
-    return _align_figures(cleaned) if "<table" in cleaned else cleaned
+    if "<table" in cleaned or "<ol" in cleaned:
+        root = parse_fragment(cleaned)
+        _align_figures(root)
+        _label_lists(root)
+        cleaned = inner_html(root)
+    return cleaned
+
+
+def _label_lists(root):
+    """Give every numbered list item its label (``data-label``: Word's, set by the reader,
+    or the list's own number, ``98.``), and every numbered list a gutter class as wide as
+    its widest label (``labels-N``, N characters), so that no label runs into its text."""
+    from assembler.readers.word_numbering import format_number
+
+    kinds = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+    for ol in root.iter("ol"):
+        number = _int(ol.get("start"), 1) - 1
+        widest = 1
+        for li in ol.iterchildren("li"):
+            number = _int(li.get("value"), number + 1)
+            if li.get("data-label") is None:
+                li.set("data-label", format_number(number, kinds.get(ol.get("type"), "decimal")) + ".")
+            widest = max(widest, len(li.get("data-label")))
+        ol.set("class", f"labels-{min(widest, 12)}")
+
+
+def _int(text, default):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return default
 
 
 _FIGURE = re.compile(r"\(?[£$€]?[-+−–]?[£$€]?\d[\d,]*(\.\d+)?\s?(%|[mk]|bn)?\)?")
@@ -77,11 +107,10 @@ def _huge_parser():
     return lxml_html.HTMLParser(huge_tree=True)
 
 
-def _align_figures(html):
+def _align_figures(root):
     """Right-align the columns of figures in a table (every cell under the head a number,
     an amount, a percentage or a dash), as a reader of accounts expects, unless the paper
     aligned the table itself.  Tables with merged cells are left as they are."""
-    root = parse_fragment(html)
     for table in root.iter("table"):
         rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.xpath("./tr|./*/tr")]
         cells = [cell for row in rows for cell in row]
@@ -97,7 +126,6 @@ def _align_figures(html):
                     _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
                 for row in rows:
                     row[column].set("style", "text-align: right")
-    return inner_html(root)
 
 
 def outside_references(html):

@@ -143,11 +143,12 @@ def _label(levels, counter, level):
     for index in range(level, -1, -1):
         value = counter[index] if counter[index] is not None else levels.get(index, Level(1, "decimal", "")).start
         fmt = levels.get(index, Level(1, "decimal", "")).fmt
-        text = text.replace(f"%{index + 1}", _format(value, fmt))
+        text = text.replace(f"%{index + 1}", format_number(value, fmt))
     return text.strip() or None
 
 
-def _format(value, fmt):
+def format_number(value, fmt):
+    """``value`` (an int) written in Word's number format ``fmt`` (decimal, lowerLetter, upperRoman ...)."""
     if fmt in ("lowerLetter", "upperLetter"):
         letters = ""
         while value > 0:

@@ -1,0 +1,136 @@
+"""A Word part (document, footnotes, endnotes) as Word shows it, for every reader of it.
+
+mammoth and the numbering pass (``word_numbering``) read the rewritten part,
+so they see the same paragraphs in the same order.  The rules, from ECMA-376
+Part 1 (17.13 tracked changes, 17.3.3.30 ``w:sym``, 17.3.2.41 ``w:vanish``)
+and Markup Compatibility (Part 3, ``mc:AlternateContent``):
+
+* every tracked change accepted: deleted text (``w:del``) and the old place
+  of a move (``w:moveFrom``) go, insertions and the new place stay; a
+  deleted paragraph mark (``w:pPr/w:rPr/w:del``) joins its paragraph to the
+  next, which keeps its own properties; a deleted table row
+  (``w:trPr/w:del``) goes;
+* hidden text (``w:vanish``) and comment marks go;
+* content stored twice (``mc:AlternateContent``: a DrawingML text box and
+  its VML fallback) is read once: the fallback, which mammoth reads, unless
+  it holds no text where the first choice does;
+* a symbol (``w:sym``) and a character typed in a symbol font (Symbol,
+  Wingdings, Webdings) become the Unicode mark the font draws (``symbols``).
+"""
+
+from lxml import etree
+
+from assembler.readers.symbols import is_symbol_font, symbol_character
+from assembler.readers.word_numbering import W, parse_xml
+
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+V = "{urn:schemas-microsoft-com:vml}"
+_EMU_PER_PX = 9525  # 914,400 EMU an inch, 96 CSS px an inch
+
+
+def as_word_shows(xml):
+    """The part ``xml`` (bytes) rewritten as Word shows it with every change accepted (bytes).
+
+    Raises lxml's ``XMLSyntaxError`` for a part that is not well-formed.
+    """
+    root = parse_xml(xml)
+    _choose_alternatives(root)
+    doomed = [run for run in root.iter(f"{W}r") if _on(run.find(f"{W}rPr/{W}vanish"))]
+    doomed += [row for row in root.iter(f"{W}tr") if row.find(f"{W}trPr/{W}del") is not None]
+    doomed += list(root.iter(f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart", f"{W}commentRangeEnd"))
+    doomed += [run for run in root.iter(f"{W}r") if run.find(f"{W}commentReference") is not None]
+    for element in doomed:
+        if element.tag == f"{W}del" and element.getparent() is not None and element.getparent().tag in (
+                f"{W}rPr", f"{W}trPr"):
+            continue  # a mark on a paragraph or row, handled below
+        _remove(element)
+    _join_deleted_marks(root)
+    _symbols(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _remove(element):
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
+
+
+def _on(toggle):
+    """A Word on/off property (``w:vanish``, ``w:b`` ...) that is present and not switched off."""
+    return toggle is not None and toggle.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+
+
+def _choose_alternatives(root):
+    for alternate in list(root.iter(f"{MC}AlternateContent")):
+        choice, fallback = alternate.find(f"{MC}Choice"), alternate.find(f"{MC}Fallback")
+        kept = fallback if fallback is not None else choice
+        if choice is not None and fallback is not None and not _text(fallback) and _text(choice):
+            kept = choice
+        parent, index = alternate.getparent(), alternate.getparent().index(alternate)
+        parent.remove(alternate)
+        for offset, child in enumerate(list(kept) if kept is not None else []):
+            parent.insert(index + offset, child)
+
+
+def _text(element):
+    return "".join(element.itertext(f"{W}t")).strip()
+
+
+def _join_deleted_marks(root):
+    """A paragraph whose mark was deleted runs on into the next paragraph (which keeps its
+    own properties); the last paragraph of a cell or the body has nothing to join."""
+    for paragraph in reversed(list(root.iter(f"{W}p"))):
+        mark = paragraph.find(f"{W}pPr/{W}rPr/{W}del")
+        following = paragraph.getnext()
+        if mark is None or following is None or following.tag != f"{W}p":
+            continue
+        content = [child for child in paragraph if child.tag != f"{W}pPr"]
+        properties = following.find(f"{W}pPr")
+        at = following.index(properties) + 1 if properties is not None else 0
+        for offset, child in enumerate(content):
+            following.insert(at + offset, child)
+        paragraph.getparent().remove(paragraph)
+
+
+def _symbols(root):
+    for symbol in list(root.iter(f"{W}sym")):
+        try:
+            code = int(symbol.get(f"{W}char", ""), 16)
+        except ValueError:
+            continue
+        mark = symbol_character(symbol.get(f"{W}font"), code)
+        if mark is not None:
+            text = etree.Element(f"{W}t")
+            text.text = mark
+            symbol.getparent().replace(symbol, text)
+    for run in root.iter(f"{W}r"):
+        fonts = run.find(f"{W}rPr/{W}rFonts")
+        font = fonts is not None and (fonts.get(f"{W}ascii") or fonts.get(f"{W}hAnsi"))
+        if not font or not is_symbol_font(font):
+            continue
+        for text in run.iter(f"{W}t"):
+            text.text = "".join(symbol_character(font, ord(c)) or c for c in text.text or "")
+
+
+def picture_sizes(xml):
+    """The size the author gave each picture of a part (bytes, as rewritten), in the order
+    mammoth draws them: ``(width, height)`` in CSS px (1/96 in), from a DrawingML picture's
+    ``wp:extent`` (EMU) or a VML picture's ``style`` (pt)."""
+    import re
+
+    sizes = []
+    for element in parse_xml(xml).iter(f"{WP}inline", f"{WP}anchor", f"{V}imagedata"):
+        if element.tag == f"{V}imagedata":
+            style = element.getparent().get("style", "")
+            found = {key: float(value) * {"pt": 96 / 72, "in": 96, "px": 1, "cm": 96 / 2.54, "mm": 96 / 25.4}[unit]
+                     for key, value, unit in re.findall(r"(width|height):\s*([\d.]+)(pt|in|px|cm|mm)", style)}
+            size = (found.get("width", 0), found.get("height", 0))
+        elif element.find(f".//{A}blip") is not None:
+            extent = element.find(f"{WP}extent")
+            size = tuple(int(extent.get(key, 0)) / _EMU_PER_PX for key in ("cx", "cy")) if extent is not None else (0, 0)
+        else:
+            continue  # a chart, a shape, SmartArt: no picture
+        sizes.append(tuple(max(1, round(value)) for value in size))
+    return sizes
