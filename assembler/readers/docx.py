@@ -9,6 +9,7 @@ and the report's cover block when the document opens with one.
 
 import base64
 import io
+import posixpath
 import re
 import zipfile
 
@@ -22,7 +23,7 @@ from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
-from assembler.readers.word_xml import as_word_shows, picture_sizes
+from assembler.readers.word_xml import as_word_shows, picture_sizes, source_content
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -30,7 +31,8 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 
 def read_docx(path, id_prefix="doc"):
-    html, linked = _docx_html(path, id_prefix)
+    html, linked, parts = _docx_html(path, id_prefix)
+    content = [source_content(parts[name]) for name in _NOTES_LAST if name in parts]
     title, html = own_title(html)
     cover, body = split_cover_block(html)
     body = clean_html(body)
@@ -42,6 +44,8 @@ def read_docx(path, id_prefix="doc"):
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked]
         + undrawable_warnings(body),
+        source_text="\n".join(text for text, _ in content),
+        source_pictures=[picture for _, pictures in content for picture in pictures],
     )
 
 
@@ -53,7 +57,7 @@ def read_note_docx(path, id_prefix="note"):
     heading; Title, Date and Venue come from the labelled table at the top.
     A note without numbered headings is kept whole.
     """
-    html, _ = _docx_html(path, id_prefix)
+    html, _, _ = _docx_html(path, id_prefix)
     root = parse_fragment(html)
     header, items, attendance, body = {}, [], [], []
     current, in_appendix = None, False
@@ -103,7 +107,8 @@ def _attendance_rows(table):
 
 
 def _docx_html(path, id_prefix):
-    """The document as mammoth's HTML with Word's list numbers, and the linked pictures left out."""
+    """The document as mammoth's HTML with Word's list numbers, the linked pictures left out,
+    and the package's parts as rewritten (``word_xml``)."""
     package, parts = _printable_package(path)
     sizes = [size for name in _NOTES_LAST if name in parts
              for size in picture_sizes(parts[name])]
@@ -137,7 +142,7 @@ def _docx_html(path, id_prefix):
             raise PaperError(path, f"holds only a linked picture ({', '.join(linked)}), which is never fetched; "
                                    "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
-    return html, linked
+    return html, linked, parts
 
 
 def _printable_package(path):
@@ -158,8 +163,7 @@ def _printable_package(path):
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
     except (OSError, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise PaperError(path, f"cannot be read as a Word document ({error})") from None
-    if "word/document.xml" not in entries:
-        raise PaperError(path, "is not a Word document (.docx): it has no word/document.xml")
+    _main_part_at_its_usual_place(path, entries)
     for name, data in entries.items():
         if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):
             raise PaperError(path, f"carries a DOCTYPE declaration in {name}; refused (a Word file never needs one)")
@@ -178,6 +182,35 @@ def _printable_package(path):
     parts = {name: entries[name] for name in (*_NOTES_LAST, "word/numbering.xml", "word/styles.xml")
              if name in entries}
     return output.getvalue(), parts
+
+
+_MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+
+def _main_part_at_its_usual_place(path, entries):
+    """Find the main document part through the package's relationships, as Word does, and
+    move it (with its own relationships) to ``word/document.xml``, where the rest of the
+    reader looks; a package with no main part is refused."""
+    main = "word/document.xml"
+    if "_rels/.rels" in entries:
+        found = re.search(rb'<Relationship\b[^>]*?Type="' + re.escape(_MAIN.encode()) + rb'"[^>]*>', entries["_rels/.rels"])
+        target = found and re.search(rb'Target="/?([^"]+)"', found[0])
+        main = target[1].decode() if target else main
+    if main not in entries:
+        raise PaperError(path, f"is not a Word document (.docx): it has no main document part ({main})")
+    if main == "word/document.xml":
+        return
+    if posixpath.dirname(main) != "word" or "word/document.xml" in entries:
+        raise PaperError(path, f"is a Word document whose main part is {main}, which we cannot read yet; "
+                               "open it in Word and save it again")
+    entries["word/document.xml"] = entries.pop(main)
+    own = f"word/_rels/{posixpath.basename(main)}.rels"
+    if own in entries:
+        entries["word/_rels/document.xml.rels"] = entries.pop(own)
+    entries["_rels/.rels"] = entries["_rels/.rels"].replace(f'"/{main}"'.encode(), b'"/word/document.xml"').replace(
+        f'"{main}"'.encode(), b'"word/document.xml"')
+    entries["[Content_Types].xml"] = entries.get("[Content_Types].xml", b"").replace(
+        f'"/{main}"'.encode(), b'"/word/document.xml"')
 
 
 _NOTES_LAST = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")  # as mammoth reads them

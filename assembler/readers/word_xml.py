@@ -15,7 +15,9 @@ and Markup Compatibility (Part 3, ``mc:AlternateContent``):
   its VML fallback) is read once: the fallback, which mammoth reads, unless
   it holds no text where the first choice does;
 * a symbol (``w:sym``) and a character typed in a symbol font (Symbol,
-  Wingdings, Webdings) become the Unicode mark the font draws (``symbols``).
+  Wingdings, Webdings) become the Unicode mark the font draws (``symbols``);
+* an equation (OMML, ``m:oMath``), which mammoth drops, becomes a run of its
+  linear text in its place (``(a+b)/(2c)``, ``x^(2)``, ``√(x)``), in italic.
 """
 
 from lxml import etree
@@ -27,6 +29,10 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 V = "{urn:schemas-microsoft-com:vml}"
+O = "{urn:schemas-microsoft-com:office:office}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _EMU_PER_PX = 9525  # 914,400 EMU an inch, 96 CSS px an inch
 
 
@@ -48,6 +54,7 @@ def as_word_shows(xml):
         _remove(element)
     _join_deleted_marks(root)
     _symbols(root)
+    _equations(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -134,3 +141,73 @@ def picture_sizes(xml):
             continue  # a chart, a shape, SmartArt: no picture
         sizes.append(tuple(max(1, round(value)) for value in size))
     return sizes
+
+
+def source_content(xml):
+    """What a part (bytes, as rewritten) holds to be printed: its text, a paragraph a line
+    (runs' text, equations' text, text boxes, content controls), and its pictures, each
+    named by its alt text or, without one, its name (embedded pictures and charts; a linked
+    picture is the reader's own warning)."""
+    root = parse_xml(xml)
+    lines = [" ".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{M}t") if not _inner_paragraph(t, paragraph))
+             for paragraph in root.iter(f"{W}p")]
+    pictures = []
+    for drawing in root.iter(f"{WP}inline", f"{WP}anchor", f"{V}imagedata"):
+        if drawing.tag == f"{V}imagedata":
+            shape = drawing.getparent()
+            name = shape.get("alt") or drawing.get(f"{O}title") or shape.get("id") or "a picture"
+        else:
+            blip, chart = drawing.find(f".//{A}blip"), drawing.find(f".//{C}chart")
+            if (blip is None or blip.get(f"{R}embed") is None) and chart is None:
+                continue
+            properties = drawing.find(f"{WP}docPr")
+            name = properties is not None and (properties.get("descr") or properties.get("name")) or "a picture"
+        pictures.append(name.strip())
+    return "\n".join(line for line in lines if line.strip()), pictures
+
+
+def _inner_paragraph(text, paragraph):
+    """Text of a text box's own paragraph, inside ``paragraph``: counted with its own."""
+    return next(ancestor for ancestor in text.iterancestors(f"{W}p")) is not paragraph
+
+
+# OMML structures (ECMA-376 Part 1, 22.1) as linear text: element -> (before, between parts, after)
+_LINEAR = {"f": ("(", ")/(", ")"), "sSup": ("", "^(", ")"), "sSub": ("", "_(", ")"), "rad": ("√(", "", ")"),
+           "d": ("(", ", ", ")")}
+
+
+def _equations(root):
+    for equation in list(root.iter(f"{M}oMathPara", f"{M}oMath")):
+        parent = equation.getparent()
+        if parent is None or parent.tag == f"{M}oMathPara":
+            continue
+        run = etree.Element(f"{W}r")
+        etree.SubElement(etree.SubElement(run, f"{W}rPr"), f"{W}i")
+        text = etree.SubElement(run, f"{W}t")
+        text.text = " ".join(_linear(math) for math in ([equation] if equation.tag == f"{M}oMath"
+                                                        else equation.iter(f"{M}oMath")))
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        parent.replace(equation, run)
+
+
+def _linear(element):
+    """An OMML element's linear text."""
+    name = etree.QName(element).localname
+    if name == "t":
+        return element.text or ""
+    if name == "nary":
+        sign = element.find(f"{M}naryPr/{M}chr")
+        parts = [_linear(element.find(f"{M}{part}")) if element.find(f"{M}{part}") is not None else ""
+                 for part in ("sub", "sup", "e")]
+        return (sign.get(f"{M}val") if sign is not None else "∫") + (f"_({parts[0]})" if parts[0] else "") + (
+            f"^({parts[1]})" if parts[1] else "") + " " + parts[2]
+    children = [child for child in element if not etree.QName(child).localname.endswith("Pr")]
+    if name == "sSubSup" and len(children) == 3:
+        return "{}_({})^({})".format(*map(_linear, children))
+    if name in _LINEAR:
+        before, between, after = _LINEAR[name]
+        inner = [_linear(child) for child in children]
+        if name == "rad" and len(inner) == 2:  # a degree, then the radicand
+            inner = [inner[1]] if not inner[0] else [f"{inner[0]}", inner[1]]
+        return before + between.join(inner) + after if len(inner) > 1 or name in ("rad", "d") else "".join(inner)
+    return "".join(_linear(child) for child in children)
