@@ -132,12 +132,14 @@ def test_a_character_no_shipped_font_draws_is_named(tmp_path, assemble):
     assert "music.md" in built.stderr and "U+1D11E" in built.stderr
 
 
-def test_tick_boxes_equations_and_an_unusual_main_part_are_kept(tmp_path, assemble):
+def test_tick_boxes_equations_drop_caps_and_an_unusual_main_part_are_kept(tmp_path, assemble):
     boxes = """
 <w:p><w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val='1'/></w14:checkbox></w:sdtPr>
   <w:sdtContent><w:r><w:t>X</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space='preserve'> Consulted ward members</w:t></w:r></w:p>
 <w:p><w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val='0'/></w14:checkbox></w:sdtPr>
   <w:sdtContent><w:r><w:t>O</w:t></w:r></w:sdtContent></w:sdt><w:r><w:t xml:space='preserve'> Equality impact assessed</w:t></w:r></w:p>
+<w:p><w:pPr><w:framePr w:dropCap='drop' w:lines='3'/></w:pPr><w:r><w:t>T</w:t></w:r></w:p>
+<w:p><w:r><w:t xml:space='preserve'>he council consulted widely.</w:t></w:r></w:p>
 <w:p><w:r><w:t xml:space='preserve'>Growth is </w:t></w:r><m:oMath><m:f><m:num><m:r><m:t>a+b</m:t></m:r></m:num>
   <m:den><m:r><m:t>2c</m:t></m:r></m:den></m:f></m:oMath><w:r><w:t xml:space='preserve'> a year.</w:t></w:r></w:p>
 """
@@ -156,6 +158,7 @@ def test_tick_boxes_equations_and_an_unusual_main_part_are_kept(tmp_path, assemb
     text = _paper_text(built, "Consulted")
     assert "☒ Consulted ward members" in text and "☐ Equality impact assessed" in text
     assert "Growth is (a+b)/(2c) a year." in text
+    assert "The council consulted widely." in text  # the drop cap joined to its paragraph
     assert "warning" not in built.stderr
 
 
@@ -315,3 +318,86 @@ def test_a_sound_pack_has_no_completeness_warnings(tmp_path, assemble):
                     "committees/documents/s12345/a-very-long-document-name-without-any-breaks.pdf |\n",
     }), "--strict")
     assert built.code == 0, built.stderr
+
+
+SMARTART_RUN = """<w:p><w:r><w:t xml:space='preserve'>The partnership is organised as follows.</w:t></w:r></w:p>
+<w:p><w:r><w:drawing><wp:inline><wp:extent cx='5486400' cy='3200400'/><wp:docPr id='1' name='Diagram 1'/>
+  <a:graphic><a:graphicData uri='http://schemas.openxmlformats.org/drawingml/2006/diagram'>
+  <dgm:relIds xmlns:dgm='http://schemas.openxmlformats.org/drawingml/2006/diagram' r:dm='rIdDiagram' r:lo='rIdX'
+   r:qs='rIdY' r:cs='rIdZ'/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"""
+
+SMARTART_DATA = """<?xml version='1.0' encoding='UTF-8' standalone='yes'?>
+<dgm:dataModel xmlns:dgm='http://schemas.openxmlformats.org/drawingml/2006/diagram'
+  xmlns:a='http://schemas.openxmlformats.org/drawingml/2006/main'><dgm:ptLst>
+<dgm:pt modelId='0' type='doc'><dgm:t><a:p><a:r><a:t></a:t></a:r></a:p></dgm:t></dgm:pt>
+<dgm:pt modelId='1'><dgm:t><a:p><a:r><a:t>Safer Streets Board</a:t></a:r></a:p></dgm:t></dgm:pt>
+<dgm:pt modelId='2'><dgm:t><a:p><a:r><a:t>Youth Panel</a:t></a:r></a:p></dgm:t></dgm:pt>
+<dgm:pt modelId='3'><dgm:t><a:p><a:r><a:t>Neighbourhood Watch Forum</a:t></a:r></a:p></dgm:t></dgm:pt>
+<dgm:pt modelId='9' type='pres'><dgm:t><a:p><a:r><a:t>never shown</a:t></a:r></a:p></dgm:t></dgm:pt>
+</dgm:ptLst><dgm:cxnLst>
+<dgm:cxn modelId='10' srcId='0' destId='1' srcOrd='0'/>
+<dgm:cxn modelId='11' srcId='1' destId='3' srcOrd='1'/>
+<dgm:cxn modelId='12' srcId='1' destId='2' srcOrd='0'/>
+<dgm:cxn modelId='13' type='presOf' srcId='1' destId='9' srcOrd='0'/>
+</dgm:cxnLst></dgm:dataModel>"""
+
+
+def test_smartart_text_is_kept_as_a_nested_list(tmp_path, assemble):
+    data = _docx(SMARTART_RUN)
+    with_diagram = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_diagram, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdDiagram" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/diagramData" '
+                                    b'Target="diagrams/data1.xml"/></Relationships>')
+            target.writestr(info, body)
+        target.writestr("word/diagrams/data1.xml", SMARTART_DATA)
+    built = assemble(_pack(tmp_path, {"safety.docx": with_diagram.getvalue()}), "--strict")
+    assert built.code == 0, built.stderr
+    text = _paper_text(built, "partnership")
+    assert "Safer Streets Board" in text and "never shown" not in text
+    assert text.index("Safer Streets Board") < text.index("Youth Panel") < text.index("Neighbourhood Watch Forum")
+
+
+TEXT_BOXES = """<w:p><w:r><w:t>Before the boxes.</w:t></w:r></w:p>
+<w:p><w:r><mc:AlternateContent xmlns:mc='http://schemas.openxmlformats.org/markup-compatibility/2006'
+  xmlns:wps='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'>
+<mc:Choice Requires='wps'><w:drawing><wp:anchor><wp:extent cx='100' cy='100'/><wp:docPr id='1' name='Text Box 1'/>
+  <a:graphic><a:graphicData uri='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'><wps:wsp><wps:txbx>
+  <w:txbxContent><w:p><w:r><w:t>Call-out stored twice</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp>
+  </a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>
+<mc:Fallback><w:pict><v:shape xmlns:v='urn:schemas-microsoft-com:vml'><v:textbox><w:txbxContent><w:p><w:r>
+  <w:t>Call-out stored twice</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>
+</mc:AlternateContent></w:r></w:p>
+<w:p><w:r><w:drawing><wp:anchor><wp:extent cx='100' cy='100'/><wp:docPr id='2' name='Text Box 2'/>
+  <a:graphic><a:graphicData uri='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'>
+  <wps:wsp xmlns:wps='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'><wps:txbx>
+  <w:txbxContent><w:p><w:r><w:t>Call-out with no fallback</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp>
+  </a:graphicData></a:graphic></wp:anchor></w:drawing></w:r></w:p>"""
+
+
+def test_text_boxes_are_read_once_and_a_list_may_open_at_its_second_level(tmp_path, assemble):
+    numbering = """<w:numbering xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'>
+<w:abstractNum w:abstractNumId='0'>
+<w:lvl w:ilvl='0'><w:start w:val='1'/><w:numFmt w:val='decimal'/><w:lvlText w:val='%1.'/></w:lvl>
+<w:lvl w:ilvl='1'><w:start w:val='1'/><w:numFmt w:val='lowerLetter'/><w:lvlText w:val='(%2)'/></w:lvl>
+</w:abstractNum><w:num w:numId='1'><w:abstractNumId w:val='0'/></w:num></w:numbering>"""
+
+    def numbered(text):
+        return (f"<w:p><w:pPr><w:numPr><w:ilvl w:val='1'/><w:numId w:val='1'/></w:numPr></w:pPr>"
+                f"<w:r><w:t>{text}</w:t></w:r></w:p>")
+
+    data = _docx(TEXT_BOXES + _p("The board resolved:") + numbered("to note the report") + numbered("to approve it"))
+    with_numbering = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_numbering, "w") as target:
+        for info in source.infolist():
+            if info.filename != "word/numbering.xml":
+                target.writestr(info, source.read(info))
+        target.writestr("word/numbering.xml", numbering)
+    built = assemble(_pack(tmp_path, {"boxes.docx": with_numbering.getvalue()}), "--strict")
+    assert built.code == 0, built.stderr
+    text = _paper_text(built, "Before the boxes")
+    assert text.count("Call-out stored twice") == 1 and "Call-out with no fallback" in text
+    assert "(a) to note the report" in text and "(b) to approve it" in text

@@ -23,7 +23,7 @@ from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
-from assembler.readers.word_xml import as_word_shows, picture_sizes, source_content
+from assembler.readers.word_xml import as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -44,7 +44,8 @@ def read_docx(path, id_prefix="doc"):
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked]
         + undrawable_warnings(body),
-        source_text="\n".join(text for text, _ in content),
+        source_text="\n".join([text for text, _ in content]
+                               + [text for outline in parts["smartart"].values() for _, text in outline]),
         source_pictures=[picture for _, pictures in content for picture in pictures],
     )
 
@@ -136,6 +137,9 @@ def _docx_html(path, id_prefix):
     if len(drawn) != len(sizes):  # the pictures and the drawings do not pair up: natural sizes
         html = re.sub(r'(<img\b[^>]*?) width="\d+" height="\d+"', r"\1", html)
     html = re.sub(r'<input\b[^>]*type="checkbox"[^>]*>', _tick_box, html)
+    for marker, outline in parts["smartart"].items():  # SmartArt's text, as a nested list
+        html = html.replace(f"<p>{marker}</p>", outline_html(outline)).replace(
+            marker, "; ".join(text for _, text in outline))
     html = _number_lists(html, parts)
     if not re.sub(r"<[^>]+>", "", html).strip() and "<img" not in html:
         if linked:
@@ -170,6 +174,8 @@ def _printable_package(path):
     try:
         for name in sorted(_TEXT_PARTS.intersection(entries)):
             entries[name] = as_word_shows(entries[name])
+        name = "word/document.xml"
+        entries[name], outlines = smartart_outlines(entries[name], entries.get("word/_rels/document.xml.rels"), entries)
         if "word/styles.xml" in entries:
             name = "word/styles.xml"
             entries[name] = _used_styles(entries[name], [entries[part] for part in _STYLE_USERS if part in entries])
@@ -181,7 +187,7 @@ def _printable_package(path):
             package.writestr(name, data)
     parts = {name: entries[name] for name in (*_NOTES_LAST, "word/numbering.xml", "word/styles.xml")
              if name in entries}
-    return output.getvalue(), parts
+    return output.getvalue(), {**parts, "smartart": outlines}
 
 
 _MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -273,6 +279,7 @@ def _number_lists(html, parts):
     if not (listed or headings) or not html.strip():
         return html
     root = parse_fragment(html)
+    _unwrap_opening_levels(root)
     items = [li for li in root.iter("li") if not re.search(r"(footnote|endnote)-\d+$", li.get("id") or "")]
     if len(items) == len(listed):
         for li, paragraph in zip(items, listed):
@@ -280,6 +287,26 @@ def _number_lists(html, parts):
                 li.set("data-label", paragraph.label)
     _number_headings(root, headings)
     return inner_html(root)
+
+
+def _unwrap_opening_levels(root):
+    """A list that opens at its second level (``(a)`` under no ``1.``) comes from mammoth
+    inside an empty item of a list of its own; Word shows no such item, so it goes, and the
+    list stands where it was (and pairs up with Word's paragraphs)."""
+    for outer in list(root.iter("ul", "ol")):
+        items = list(outer)
+        if len(items) == 1 and items[0].tag == "li" and not (items[0].text or "").strip() and len(items[0]) and all(
+                child.tag in ("ul", "ol") and not (child.tail or "").strip() for child in items[0]):
+            parent = outer.getparent()
+            if parent is None:
+                continue
+            index = parent.index(outer)
+            for offset, child in enumerate(list(items[0])):
+                parent.insert(index + offset, child)
+            tail = outer.tail
+            parent.remove(outer)
+            if tail:
+                child.tail = (child.tail or "") + tail
 
 
 def _number_headings(root, headings):

@@ -9,16 +9,22 @@ and Markup Compatibility (Part 3, ``mc:AlternateContent``):
   of a move (``w:moveFrom``) go, insertions and the new place stay; a
   deleted paragraph mark (``w:pPr/w:rPr/w:del``) joins its paragraph to the
   next, which keeps its own properties; a deleted table row
-  (``w:trPr/w:del``) goes;
+  (``w:trPr/w:del``) goes; a drop cap joins its paragraph;
 * hidden text (``w:vanish``) and comment marks go;
 * content stored twice (``mc:AlternateContent``: a DrawingML text box and
   its VML fallback) is read once: the fallback, which mammoth reads, unless
-  it holds no text where the first choice does;
+  it holds no text where the first choice does; a DrawingML text box is put
+  in the VML form mammoth reads;
 * a symbol (``w:sym``) and a character typed in a symbol font (Symbol,
   Wingdings, Webdings) become the Unicode mark the font draws (``symbols``);
 * an equation (OMML, ``m:oMath``), which mammoth drops, becomes a run of its
-  linear text in its place (``(a+b)/(2c)``, ``x^(2)``, ``√(x)``), in italic.
+  linear text in its place (``(a+b)/(2c)``, ``x^(2)``, ``√(x)``), in italic;
+* a SmartArt graphic, of which mammoth draws nothing, becomes its text as a
+  nested list (``smartart_outlines``).
 """
+
+import posixpath
+import re
 
 from lxml import etree
 
@@ -43,6 +49,7 @@ def as_word_shows(xml):
     """
     root = parse_xml(xml)
     _choose_alternatives(root)
+    _text_boxes(root)
     doomed = [run for run in root.iter(f"{W}r") if _on(run.find(f"{W}rPr/{W}vanish"))]
     doomed += [row for row in root.iter(f"{W}tr") if row.find(f"{W}trPr/{W}del") is not None]
     doomed += list(root.iter(f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart", f"{W}commentRangeEnd"))
@@ -81,17 +88,35 @@ def _choose_alternatives(root):
             parent.insert(index + offset, child)
 
 
+def _text_boxes(root):
+    """A DrawingML text box (``wps:txbx``) that has no VML fallback, which mammoth would
+    not read, put in the VML form it reads (``w:pict/v:shape/v:textbox``), in its place."""
+    for drawing in list(root.iter(f"{W}drawing")):
+        contents = list(drawing.iter(f"{W}txbxContent"))
+        if not contents:
+            continue
+        picture = etree.Element(f"{W}pict")
+        box = etree.SubElement(etree.SubElement(picture, f"{V}shape"), f"{V}textbox")
+        for content in contents:
+            box.append(content)
+        drawing.getparent().replace(drawing, picture)
+
+
 def _text(element):
     return "".join(element.itertext(f"{W}t")).strip()
 
 
 def _join_deleted_marks(root):
     """A paragraph whose mark was deleted runs on into the next paragraph (which keeps its
-    own properties); the last paragraph of a cell or the body has nothing to join."""
+    own properties), and so does a drop cap (a frame of its own, ``w:framePr/@w:dropCap``,
+    holding the paragraph's first letter); the last paragraph of a cell or the body has
+    nothing to join."""
     for paragraph in reversed(list(root.iter(f"{W}p"))):
         mark = paragraph.find(f"{W}pPr/{W}rPr/{W}del")
+        frame = paragraph.find(f"{W}pPr/{W}framePr")
+        drop_cap = frame is not None and frame.get(f"{W}dropCap") in ("drop", "margin")
         following = paragraph.getnext()
-        if mark is None or following is None or following.tag != f"{W}p":
+        if mark is None and not drop_cap or following is None or following.tag != f"{W}p":
             continue
         content = [child for child in paragraph if child.tag != f"{W}pPr"]
         properties = following.find(f"{W}pPr")
@@ -125,8 +150,6 @@ def picture_sizes(xml):
     """The size the author gave each picture of a part (bytes, as rewritten), in the order
     mammoth draws them: ``(width, height)`` in CSS px (1/96 in), from a DrawingML picture's
     ``wp:extent`` (EMU) or a VML picture's ``style`` (pt)."""
-    import re
-
     sizes = []
     for element in parse_xml(xml).iter(f"{WP}inline", f"{WP}anchor", f"{V}imagedata"):
         if element.tag == f"{V}imagedata":
@@ -211,3 +234,80 @@ def _linear(element):
             inner = [inner[1]] if not inner[0] else [f"{inner[0]}", inner[1]]
         return before + between.join(inner) + after if len(inner) > 1 or name in ("rad", "d") else "".join(inner)
     return "".join(_linear(child) for child in children)
+
+
+DGM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
+
+
+def smartart_outlines(xml, relationships, entries):
+    """Each SmartArt graphic of the part ``xml`` (bytes) replaced by a marker run, with its
+    text as an outline: (the part rewritten, {marker: [(level, text), ...]}).
+
+    mammoth draws nothing of SmartArt; its text lives in the diagram's data part
+    (``dgm:dataModel``, found through ``relationships``, the part's .rels, in ``entries``),
+    as points joined parent to child (``dgm:cxn``, ECMA-376 Part 1, 21.4).  Unreadable
+    diagrams keep no marker (and the completeness check names what is lost)."""
+    root = parse_xml(xml)
+    targets = dict(re.findall(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', relationships or b""))
+    targets.update({key: value for value, key in re.findall(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"',
+                                                              relationships or b"")})
+    outlines = {}
+    for ids in list(root.iter(f"{DGM}relIds")):
+        target = targets.get((ids.get(f"{R}dm") or "").encode())
+        name = target and posixpath.normpath(posixpath.join("word", target.decode())).lstrip("/")
+        try:
+            outline = _outline(parse_xml(entries[name])) if name in entries else []
+        except etree.XMLSyntaxError:
+            outline = []
+        run = next(ids.iterancestors(f"{W}r"), None)
+        if not outline or run is None:
+            continue
+        marker = f"\ue000{chr(0xE100 + len(outlines))}\ue000"
+        outlines[marker] = outline
+        for child in list(run):
+            if child.tag != f"{W}rPr":
+                run.remove(child)
+        etree.SubElement(run, f"{W}t").text = marker
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), outlines
+
+
+def _outline(data):
+    """A diagram data part's text, as (level, text) in reading order."""
+    points = {point.get("modelId"): point for point in data.iter(f"{DGM}pt")}
+    children = {}
+    for link in data.iter(f"{DGM}cxn"):
+        if link.get("type", "parOf") == "parOf":
+            children.setdefault(link.get("srcId"), []).append((int(link.get("srcOrd", "0")), link.get("destId")))
+    roots = [key for key, point in points.items() if point.get("type") == "doc"]
+    found = []
+
+    def walk(key, level, seen):
+        for _, child in sorted(children.get(key, [])):
+            point = points.get(child)
+            if point is None or child in seen or point.get("type", "node") not in ("node", "asst"):
+                continue
+            text = " ".join("".join(t.text or "" for t in paragraph.iter(f"{A}t"))
+                            for paragraph in point.iter(f"{A}p")).strip()
+            if text:
+                found.append((level, text))
+            walk(child, level + 1 if text else level, seen | {child})
+
+    for key in roots:
+        walk(key, 0, {key})
+    return found
+
+
+def outline_html(outline):
+    """An outline [(level, text)] as nested ``<ul>`` HTML."""
+    from html import escape
+
+    html, depth = "", -1
+    for level, text in outline:
+        level = min(level, depth + 1)
+        if level > depth:
+            html += "<ul>" * (level - depth)
+        else:
+            html += "</li>" + "</ul></li>" * (depth - level)
+        html += f"<li>{escape(text)}"
+        depth = level
+    return html + "</li>" + "</ul></li>" * depth + "</ul>" if outline else ""
