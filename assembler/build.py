@@ -175,7 +175,7 @@ def assemble(spec_path, duplex, use_cache, progress, workers, strict=False):
     for part, job in zip(drawn, first_jobs):
         warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
     warnings.extend(_paper_warnings(slots, papers))
-    warnings.extend(_drawn_warnings(slots, papers, members, cache))
+    warnings.extend(_drawn_warnings(slots, papers, members))
     if warnings and (strict or spec.strict):
         raise InputError([f"refused (strict): {warning}" for warning in warnings])
     private = {n: [papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
@@ -360,24 +360,14 @@ def _suspects(parts, private_papers, spec, cache):
     return Suspects.of(private_papers, allowed)
 
 
-def _page_texts(data, cache):
-    """The text of each page of a PDF (bytes), read once and kept in ``cache``."""
-    texts = cache.get_texts(data) if cache else None
-    if texts is None:
-        texts = page_texts(data)
-        if cache:
-            cache.put_texts(data, texts)
-    return texts
-
-
-def _drawn_warnings(slots, papers, members, cache):
+def _drawn_warnings(slots, papers, members):
     """Every drawn paper checked against its source and its pages (``completeness``)."""
     warnings = []
     for slot in slots:
         part, paper = members[slot.anchor], papers[slot.anchor]
         if not isinstance(part, FinishedPdf):
-            warnings += paper_warnings(f"{slot.bookmark} ({paper.source.name})", paper, part,
-                                       _page_texts(part.pdf, cache), slot.first, "S" if slot.supplement else "")
+            warnings += paper_warnings(f"{slot.bookmark} ({paper.source.name})", paper, part, slot.first,
+                                       "S" if slot.supplement else "")
     return warnings
 
 

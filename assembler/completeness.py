@@ -9,13 +9,14 @@ a picture without the officer being told, and nothing is drawn outside the page.
   compared letters and digits only, case aside, so a word wrapped across two
   lines, or set in small capitals, is still found.
 * Overflow: the pages on which the renderer laid a box outside the page's
-  text area (``render.jobs`` finds them in WeasyPrint's layout, where the
-  page furniture's own boxes are told apart from the paper's).
+  text area (found in WeasyPrint's layout, where the page furniture's own
+  boxes are told apart from the paper's).
 
 Both give warnings naming the paper and its printed page; ``--strict``
 turns every warning of a build into a refusal (``build``).  The cost is one
-reading of each drawn paper's text, shared with the leak check's reading
-through the cache, and a pass over the words.
+walk over each part's layout in the worker that draws it (its text boxes,
+pictures and tables), kept with the part in the cache, and a pass over the
+paper's words.
 """
 
 import re
@@ -26,16 +27,17 @@ _SHOWN = 8  # words of a missing stretch quoted in a warning
 _WORD = re.compile(r"\w+")
 
 
-def paper_warnings(what, paper, part, page_texts, first_page, prefix=""):
+def paper_warnings(what, paper, part, first_page, prefix=""):
     """The warnings for one drawn paper: words or pictures of its source missing from its
     pages, and pages where it runs outside the text area.
 
     ``what`` names the paper; ``paper`` is its ``Report`` or ``Note``; ``part`` its drawn
-    ``Part``; ``page_texts`` the text of each of the part's pages; ``first_page`` the printed
-    number of its first page (``prefix`` before it: "S" in a supplement).
+    ``Part`` (with the text, pictures and overflowing pages of its layout: ``layout_findings``);
+    ``first_page`` the printed number of its first page (``prefix`` before it: "S" in a
+    supplement).
     """
     warnings = []
-    missing = missing_words(source_words(paper), page_texts)
+    missing = missing_words(source_words(paper), part.texts)
     if missing:
         page, words, count = missing
         warnings.append(f"{what}: {count} word{'s' if count != 1 else ''} of the paper not printed, from page "
@@ -93,7 +95,7 @@ def missing_words(words, page_texts):
         ends.append(total)
     at, first, count, stretch, closed = 0, None, 0, [], False
     for word in words:
-        key = _plain(word)
+        key = word.casefold().replace("_", "")
         if not key:
             continue
         found = drawn.find(key, at)
@@ -136,30 +138,36 @@ def _alt(tag):
 def layout_findings(document):
     """What a WeasyPrint ``document``'s layout shows, before it is written: the pages (1-based)
     on which a text, picture or table of the paper lies outside the page's text area (the
-    page's content box; its margin boxes, the running header and band, aside), and how many
-    pictures its pages hold.  Returns (pages, pictures)."""
+    page's content box; its margin boxes, the running header and band, aside), how many
+    pictures its pages hold, and the text drawn on each page (its visible text boxes, in
+    order).  Returns (pages, pictures, texts)."""
     from weasyprint.formatting_structure.boxes import MarginBox, ReplacedBox, TableBox, TextBox
 
-    pages, pictures = [], 0
+    pages, pictures, texts = [], 0, []
     for number, page in enumerate(document.pages, 1):
         box = page._page_box
         left, top = box.content_box_x(), box.content_box_y()
         right, bottom = left + box.width, top + box.height
-        outside = False
+        outside, drawn = False, []
         for child in box.children:
             if isinstance(child, MarginBox):
                 continue
             for found in child.descendants():
-                if isinstance(found, ReplacedBox):
+                if isinstance(found, TextBox):
+                    if not found.text.strip() or found.style["visibility"] != "visible":
+                        continue
+                    drawn.append(found.text)
+                elif isinstance(found, ReplacedBox):
                     pictures += 1
-                elif not isinstance(found, (TextBox, TableBox)) or isinstance(found, TextBox) and not found.text.strip():
+                elif not isinstance(found, TableBox):
                     continue
                 x, y = found.border_box_x(), found.border_box_y()
                 outside = outside or (x < left - _SLACK or y < top - _SLACK or x + found.border_width() > right + _SLACK
                                       or y + found.border_height() > bottom + _SLACK)
         if outside:
             pages.append(number)
-    return pages, pictures
+        texts.append(" ".join(drawn))
+    return pages, pictures, texts
 
 
 _SLACK = 1.5  # CSS px: rounding, and a glyph's overhang

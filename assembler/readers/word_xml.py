@@ -132,11 +132,9 @@ def _symbols(root):
             code = int(symbol.get(f"{W}char", ""), 16)
         except ValueError:
             continue
-        mark = symbol_character(symbol.get(f"{W}font"), code)
-        if mark is not None:
-            text = etree.Element(f"{W}t")
-            text.text = mark
-            symbol.getparent().replace(symbol, text)
+        text = etree.Element(f"{W}t")  # an unknown one as it is stored: named as undrawable, never dropped
+        text.text = symbol_character(symbol.get(f"{W}font"), code) or chr(code)
+        symbol.getparent().replace(symbol, text)
     for run in root.iter(f"{W}r"):
         fonts = run.find(f"{W}rPr/{W}rFonts")
         font = fonts is not None and (fonts.get(f"{W}ascii") or fonts.get(f"{W}hAnsi"))

@@ -37,6 +37,7 @@ class Part:
     refused: list = field(default_factory=list)  # (url, reason) the fetcher turned away
     overflow: list = field(default_factory=list)  # pages (1-based) drawn outside the text area
     images: int = 0  # pictures drawn on its pages
+    texts: list = field(default_factory=list)  # the text drawn on each page, as laid out
 
 
 def read_request(request):
@@ -156,7 +157,7 @@ class Renderers:
         for index, part in _named(zip(missing, drawn), jobs, missing):
             parts[index] = part
             if self.cache:
-                self.cache.put(keys[index], part.pdf, part.pages, part.refused, part.overflow, part.images)
+                self.cache.put(keys[index], part)
             self.advance(jobs[index].what)
         self.stats["rendered"] += len(missing)
         self.stats["cached"] += len(jobs) - len(missing)
