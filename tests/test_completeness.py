@@ -401,3 +401,26 @@ def test_text_boxes_are_read_once_and_a_list_may_open_at_its_second_level(tmp_pa
     text = _paper_text(built, "Before the boxes")
     assert text.count("Call-out stored twice") == 1 and "Call-out with no fallback" in text
     assert "(a) to note the report" in text and "(b) to approve it" in text
+
+
+def test_a_metafile_picture_that_cannot_be_drawn_is_named(tmp_path, assemble):
+    def add_picture(document):
+        document.add_picture(io.BytesIO(_infographic(40, 200)))
+        document.inline_shapes[-1]._inline.docPr.set("descr", "Organisation chart")
+
+    data = _docx(_p("The structure is shown below."), add_picture)
+    as_emf = io.BytesIO()  # the same picture part, renamed as Word stores a pasted Windows metafile
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(as_emf, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("word/media/"):
+                target.writestr("word/media/image1.emf", b"\x01\x00\x00\x00" + b"\x00" * 84 + b" EMF" + b"\x00" * 40)
+                continue
+            if info.filename in ("word/_rels/document.xml.rels", "[Content_Types].xml"):
+                body = body.replace(b"media/image1.png", b"media/image1.emf").replace(
+                    b'Extension="png" ContentType="image/png"', b'Extension="emf" ContentType="image/x-emf"')
+            target.writestr(info, body)
+    built = assemble(_pack(tmp_path, {"structure.docx": as_emf.getvalue()}))
+    assert built.code == 0, built.stderr
+    assert ("structure.docx): 1 picture not printed: Organisation chart (a Windows metafile, EMF, which the pack "
+            "cannot draw: insert it as PNG)") in built.stderr

@@ -32,7 +32,8 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 def read_docx(path, id_prefix="doc"):
     html, linked, parts = _docx_html(path, id_prefix)
-    content = [source_content(parts[name]) for name in _NOTES_LAST if name in parts]
+    content = [source_content(parts[name], parts.get(f"word/_rels/{name[5:]}.rels")) for name in _NOTES_LAST
+               if name in parts]
     title, html = own_title(html)
     cover, body = split_cover_block(html)
     body = clean_html(body)
@@ -185,8 +186,8 @@ def _printable_package(path):
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in entries.items():
             package.writestr(name, data)
-    parts = {name: entries[name] for name in (*_NOTES_LAST, "word/numbering.xml", "word/styles.xml")
-             if name in entries}
+    parts = {name: entries[name] for name in (*_NOTES_LAST, *(f"word/_rels/{name[5:]}.rels" for name in _NOTES_LAST),
+                                               "word/numbering.xml", "word/styles.xml") if name in entries}
     return output.getvalue(), {**parts, "smartart": outlines}
 
 

@@ -164,12 +164,14 @@ def picture_sizes(xml):
     return sizes
 
 
-def source_content(xml):
+def source_content(xml, relationships=None):
     """What a part (bytes, as rewritten) holds to be printed: its text, a paragraph a line
     (runs' text, equations' text, text boxes, content controls), and its pictures, each
     named by its alt text or, without one, its name (embedded pictures and charts; a linked
-    picture is the reader's own warning)."""
+    picture is the reader's own warning); a Windows metafile (EMF, WMF: found through the
+    part's ``relationships``), which cannot be drawn here, says so."""
     root = parse_xml(xml)
+    targets = _targets(relationships)
     lines = [" ".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{M}t") if not _inner_paragraph(t, paragraph))
              for paragraph in root.iter(f"{W}p")]
     pictures = []
@@ -177,13 +179,18 @@ def source_content(xml):
         if drawing.tag == f"{V}imagedata":
             shape = drawing.getparent()
             name = shape.get("alt") or drawing.get(f"{O}title") or shape.get("id") or "a picture"
+            target = targets.get(drawing.get(f"{R}id"), "")
         else:
             blip, chart = drawing.find(f".//{A}blip"), drawing.find(f".//{C}chart")
             if (blip is None or blip.get(f"{R}embed") is None) and chart is None:
                 continue
             properties = drawing.find(f"{WP}docPr")
             name = properties is not None and (properties.get("descr") or properties.get("name")) or "a picture"
-        pictures.append(name.strip())
+            target = targets.get(blip.get(f"{R}embed"), "") if blip is not None else ""
+        kind = posixpath.splitext(target)[1].lower().lstrip(".")
+        metafile = f" (a Windows metafile, {kind.upper()}, which the pack cannot draw: insert it as PNG)" if kind in (
+            "emf", "wmf") else ""
+        pictures.append(name.strip() + metafile)
     return "\n".join(line for line in lines if line.strip()), pictures
 
 
@@ -237,6 +244,16 @@ def _linear(element):
 DGM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
 
 
+def _targets(relationships):
+    """{relationship id: target} of a part's .rels (bytes, or None)."""
+    found = {}
+    for tag in re.findall(rb"<Relationship\b[^>]*>", relationships or b""):
+        key, target = re.search(rb'\bId="([^"]+)"', tag), re.search(rb'\bTarget="([^"]+)"', tag)
+        if key and target:
+            found[key[1].decode()] = target[1].decode()
+    return found
+
+
 def smartart_outlines(xml, relationships, entries):
     """Each SmartArt graphic of the part ``xml`` (bytes) replaced by a marker run, with its
     text as an outline: (the part rewritten, {marker: [(level, text), ...]}).
@@ -246,13 +263,11 @@ def smartart_outlines(xml, relationships, entries):
     as points joined parent to child (``dgm:cxn``, ECMA-376 Part 1, 21.4).  Unreadable
     diagrams keep no marker (and the completeness check names what is lost)."""
     root = parse_xml(xml)
-    targets = dict(re.findall(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', relationships or b""))
-    targets.update({key: value for value, key in re.findall(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"',
-                                                              relationships or b"")})
+    targets = _targets(relationships)
     outlines = {}
     for ids in list(root.iter(f"{DGM}relIds")):
-        target = targets.get((ids.get(f"{R}dm") or "").encode())
-        name = target and posixpath.normpath(posixpath.join("word", target.decode())).lstrip("/")
+        target = targets.get(ids.get(f"{R}dm") or "")
+        name = target and posixpath.normpath(posixpath.join("word", target)).lstrip("/")
         try:
             outline = _outline(parse_xml(entries[name])) if name in entries else []
         except etree.XMLSyntaxError:
