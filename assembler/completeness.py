@@ -170,4 +170,23 @@ def layout_findings(document):
     return pages, pictures, texts
 
 
+def split_rows(document):
+    """Table rows of a WeasyPrint ``document`` that its layout splits across pages, though kept
+    together (``break-inside: avoid``): rows taller than a page, which were moved to a page of
+    their own first, leaving the page before nearly empty.  Each is marked to break where it
+    falls (its element's style), for a second layout; returns how many."""
+    from weasyprint.formatting_structure.boxes import TableRowBox
+
+    seen, split = set(), {}
+    for page in document.pages:
+        here = {id(box.element): box.element for box in page._page_box.descendants()
+                if isinstance(box, TableRowBox) and box.element is not None}
+        split.update({key: element for key, element in here.items() if key in seen})
+        seen.update(here)
+    marked = [element for element in split.values() if "break-inside" not in (element.get("style") or "")]
+    for element in marked:
+        element.set("style", (element.get("style") or "") + ";break-inside:auto")
+    return len(marked)
+
+
 _SLACK = 1.5  # CSS px: rounding, and a glyph's overhang

@@ -424,3 +424,15 @@ def test_a_metafile_picture_that_cannot_be_drawn_is_named(tmp_path, assemble):
     assert built.code == 0, built.stderr
     assert ("structure.docx): 1 picture not printed: Organisation chart (a Windows metafile, EMF, which the pack "
             "cannot draw: insert it as PNG)") in built.stderr
+
+
+def test_a_row_taller_than_a_page_starts_at_once_and_the_header_repeats(tmp_path, assemble):
+    cell = " ".join(f"Line {n} of the officers' comments on the application." for n in range(300))
+    paper = f"Intro.\n\n| Ward | Comments |\n| --- | --- |\n| Riverside | Short. |\n| Castle | {cell} |\n| Abbey | End. |\n"
+    built = assemble(_pack(tmp_path, {"comments.md": paper}), "--strict")
+    assert built.code == 0, built.stderr
+    edition = built.edition("members")
+    pages = edition.pages_with("officers' comments")
+    first = edition.texts[pages[0]]
+    assert "Intro." in first and "Riverside" in first and "Line 0 of" in first  # no page left nearly empty
+    assert all("Ward" in edition.texts[page] and "Comments" in edition.texts[page] for page in pages)

@@ -46,6 +46,7 @@ def symbol_character(font, code):
 
 
 def is_symbol_font(name):
+    """Whether ``name`` (a Word font name) is a symbol font whose characters stand for marks."""
     return (name or "").strip().lower() in SYMBOL_FONTS
 
 
