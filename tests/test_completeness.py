@@ -436,3 +436,31 @@ def test_a_row_taller_than_a_page_starts_at_once_and_the_header_repeats(tmp_path
     first = edition.texts[pages[0]]
     assert "Intro." in first and "Riverside" in first and "Line 0 of" in first  # no page left nearly empty
     assert all("Ward" in edition.texts[page] and "Comments" in edition.texts[page] for page in pages)
+
+
+def test_a_task_lists_boxes_print_as_they_stand(tmp_path, assemble):
+    numbering = """<w:numbering xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'>
+<w:abstractNum w:abstractNumId='0'><w:lvl w:ilvl='0'><w:numFmt w:val='bullet'/><w:lvlText w:val='☐'/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId='1'><w:lvl w:ilvl='0'><w:numFmt w:val='bullet'/><w:lvlText w:val='&#xF0FE;'/>
+  <w:rPr><w:rFonts w:ascii='Wingdings' w:hAnsi='Wingdings'/></w:rPr></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId='2'><w:lvl w:ilvl='0'><w:numFmt w:val='bullet'/><w:lvlText w:val='•'/></w:lvl></w:abstractNum>
+<w:num w:numId='1'><w:abstractNumId w:val='0'/></w:num><w:num w:numId='2'><w:abstractNumId w:val='1'/></w:num>
+<w:num w:numId='3'><w:abstractNumId w:val='2'/></w:num></w:numbering>"""
+
+    def item(number, text):
+        return (f"<w:p><w:pPr><w:numPr><w:ilvl w:val='0'/><w:numId w:val='{number}'/></w:numPr></w:pPr>"
+                f"<w:r><w:t>{text}</w:t></w:r></w:p>")
+
+    data = _docx(_p("Actions:") + item(1, "Consult the ward members") + item(2, "Publish the notice")
+                 + _p("Notes:") + item(3, "An ordinary bullet"))
+    with_numbering = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_numbering, "w") as target:
+        for info in source.infolist():
+            if info.filename != "word/numbering.xml":
+                target.writestr(info, source.read(info))
+        target.writestr("word/numbering.xml", numbering)
+    built = assemble(_pack(tmp_path, {"actions.docx": with_numbering.getvalue()}), "--strict")
+    assert built.code == 0, built.stderr
+    text = _paper_text(built, "Actions:")
+    assert "☐ Consult the ward members" in text and "☑ Publish the notice" in text
+    assert "☐ An ordinary" not in text and "An ordinary bullet" in text

@@ -284,7 +284,7 @@ def _number_lists(html, parts):
     items = [li for li in root.iter("li") if not re.search(r"(footnote|endnote)-\d+$", li.get("id") or "")]
     if len(items) == len(listed):
         for li, paragraph in zip(items, listed):
-            if paragraph.ordered and paragraph.label:
+            if paragraph.label is not None:  # a number, a bullet that means something (☐, ☒), or none
                 li.set("data-label", paragraph.label)
     _number_headings(root, headings)
     return inner_html(root)

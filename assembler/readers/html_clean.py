@@ -22,6 +22,7 @@ _ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start", "type", "class"},
+    "ul": {"class"},
     "li": {"value", "data-label", "id"},  # data-label: the reader's label, printed by _label_lists
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "scope", "style"},
@@ -50,8 +51,8 @@ def clean_html(html):
     )
     cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
     long_strings = _LONG_TEXT.search(cleaned)
-    if "<table" in cleaned or "<ol" in cleaned or long_strings:
-        root = parse_fragment(cleaned)
+    if "<table" in cleaned or "<ol" in cleaned or "data-label" in cleaned or long_strings:
+        root = parse_fragment(_CONTROL.sub("", cleaned))  # control characters print nothing, and lxml refuses them
         _align_figures(root)
         _label_lists(root)
         if long_strings:
@@ -60,6 +61,7 @@ def clean_html(html):
     return cleaned
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LONG_TEXT = re.compile(r">[^<]*?[^\s<>]{%d}" % 25)  # an unbroken string in a text, not in an attribute
 _LONG = re.compile(r"\S{25,}")
 _BREAK_AFTER = re.compile(r"([/\\._@?&=#:;,+-])(?=\S)")
@@ -86,8 +88,8 @@ def _breakable(root):
 
 def _label_lists(root):
     """Print every numbered list item's label as text at the start of its first line: Word's
-    (``data-label``, set by the reader) or the list's own number (``98.``); and give every
-    numbered list a gutter class as wide as its widest label (``labels-N``, N characters), so
+    (``data-label``, set by the reader: a number, or a bullet that means something, ☐ or ☒)
+    or the list's own number (``98.``); and give every such list a gutter class as wide as its widest label (``labels-N``, N characters), so
     that no label runs into its text.  As text, a label is read back (and read aloud) with its
     item, in order."""
     from lxml.html import Element
@@ -95,16 +97,20 @@ def _label_lists(root):
     from assembler.readers.word_numbering import format_number
 
     kinds = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
-    for ol in root.iter("ol"):
+    for ol in root.iter("ol", "ul"):
         number = _int(ol.get("start"), 1) - 1
         widest = 1
+        if ol.tag == "ul" and all(li.get("data-label") is None for li in ol.iterchildren("li")):
+            continue  # bullets: the house style's own
         for li in ol.iterchildren("li"):
             number = _int(li.get("value"), number + 1)
             done = li.xpath("./span[@class='label']|./*[1]/span[@class='label']")
             if done:  # cleaned before
                 widest = max(widest, len(done[0].text or ""))
                 continue
-            label = li.attrib.pop("data-label", None) or format_number(number, kinds.get(ol.get("type"), "decimal")) + "."
+            label = li.attrib.pop("data-label", None)
+            if label is None:
+                label = format_number(number, kinds.get(ol.get("type"), "decimal")) + "." if ol.tag == "ol" else "•"
             widest = max(widest, len(label))
             span = Element("span", {"class": "label"})
             span.text = label

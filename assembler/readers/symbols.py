@@ -80,7 +80,9 @@ def undrawable(text):
     drawn = shipped_characters()
     found = []
     for character in dict.fromkeys(text):
-        if ord(character) not in drawn and not character.isspace() and unicodedata.category(character)[0] not in "CZ":
+        unreadable = character == "\ufffd"  # a character the source stores in a form nothing can read
+        if (ord(character) not in drawn or unreadable) and not character.isspace() and unicodedata.category(
+                character)[0] not in "CZ":
             found.append(character)
     return found
 

@@ -133,7 +133,8 @@ def _symbols(root):
         except ValueError:
             continue
         text = etree.Element(f"{W}t")  # an unknown one as it is stored: named as undrawable, never dropped
-        text.text = symbol_character(symbol.get(f"{W}font"), code) or chr(code)
+        text.text = symbol_character(symbol.get(f"{W}font"), code) or (
+            chr(code) if 0x20 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd")
         symbol.getparent().replace(symbol, text)
     for run in root.iter(f"{W}r"):
         fonts = run.find(f"{W}rPr/{W}rFonts")
@@ -153,7 +154,7 @@ def picture_sizes(xml):
         if element.tag == f"{V}imagedata":
             style = element.getparent().get("style", "")
             found = {key: float(value) * {"pt": 96 / 72, "in": 96, "px": 1, "cm": 96 / 2.54, "mm": 96 / 25.4}[unit]
-                     for key, value, unit in re.findall(r"(width|height):\s*([\d.]+)(pt|in|px|cm|mm)", style)}
+                     for key, value, unit in re.findall(r"(width|height):\s*(\d+(?:\.\d+)?)(pt|in|px|cm|mm)", style)}
             size = (found.get("width", 0), found.get("height", 0))
         elif element.find(f".//{A}blip") is not None:
             extent = element.find(f"{WP}extent")
@@ -290,7 +291,8 @@ def _outline(data):
     children = {}
     for link in data.iter(f"{DGM}cxn"):
         if link.get("type", "parOf") == "parOf":
-            children.setdefault(link.get("srcId"), []).append((int(link.get("srcOrd", "0")), link.get("destId")))
+            order = link.get("srcOrd", "0")
+            children.setdefault(link.get("srcId"), []).append((int(order) if order.isdigit() else 0, link.get("destId")))
     roots = [key for key, point in points.items() if point.get("type") == "doc"]
     found = []
 
