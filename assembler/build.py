@@ -18,6 +18,7 @@ from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, pdf_texts
 from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
+from assembler.completeness import paper_warnings
 from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
 from assembler.readers.picture import picture_problem
@@ -96,24 +97,27 @@ class Pack:
                 for n, book in self.books.items() for name in ("members", "public")}
 
 
-def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None):
+def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None, strict=False):
     """Build both editions of the pack described by ``spec_path``; return what was written.
 
     ``workers``: a started ``Workers`` pool to use (the command line starts one
     as soon as it has loaded this module); by default one of the machine's size.
+    ``strict`` (or the spec's ``strict: true``): any warning refuses the build
+    (``InputError``, nothing written).
     """
     if workers is None:
         with Workers() as workers:
-            return build(spec_path, out_dir, duplex, use_cache, progress, workers)
-    pack = assemble(spec_path, duplex, use_cache, progress, workers)
+            return build(spec_path, out_dir, duplex, use_cache, progress, workers, strict)
+    pack = assemble(spec_path, duplex, use_cache, progress, workers, strict)
     written = write_together(out_dir or pack.root, pack.files())
     book = pack.books[0]
     return BuildResult(written[0], written[1], book.pages, book.numbered_pages, pack.warnings,
                        pack.stats["rendered"], pack.stats["cached"], written[2:])
 
 
-def assemble(spec_path, duplex, use_cache, progress, workers):
-    """Read, render, bind and check: the pack in memory, nothing written."""
+def assemble(spec_path, duplex, use_cache, progress, workers, strict=False):
+    """Read, render, bind and check: the pack in memory, nothing written.  Raises
+    ``InputError`` when ``strict`` (or the spec's ``strict``) and there are warnings."""
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     root = spec_path.parent.resolve()
@@ -171,6 +175,9 @@ def assemble(spec_path, duplex, use_cache, progress, workers):
     for part, job in zip(drawn, first_jobs):
         warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
     warnings.extend(_paper_warnings(slots, papers))
+    warnings.extend(_drawn_warnings(slots, papers, members))
+    if warnings and (strict or spec.strict):
+        raise InputError([f"refused (strict): {warning}" for warning in warnings])
     private = {n: [papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
                for n, book in books.items()}
     scans = {n: f"{spec_path.resolve()}#{n}" for n in books if private[n]}  # the public editions to check
@@ -351,6 +358,17 @@ def _suspects(parts, private_papers, spec, cache):
                 cache.put_texts(data, texts)
         allowed += texts
     return Suspects.of(private_papers, allowed)
+
+
+def _drawn_warnings(slots, papers, members):
+    """Every drawn paper checked against its source and its pages (``completeness``)."""
+    warnings = []
+    for slot in slots:
+        part, paper = members[slot.anchor], papers[slot.anchor]
+        if not isinstance(part, FinishedPdf):
+            warnings += paper_warnings(f"{slot.bookmark} ({paper.source.name})", paper, part, slot.first,
+                                       "S" if slot.supplement else "")
+    return warnings
 
 
 def refuse_leaks(public_texts, suspects, what):

@@ -75,6 +75,9 @@ def make_parser(command=None):
         parser.add_argument("--no-cache", action="store_true",
                             help="render every part afresh (the cache of rendered parts is neither read nor written)")
         parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems and warnings")
+        parser.add_argument("--strict", action="store_true",
+                            help="refuse (exit 2, nothing written) a pack with any warning: a word or picture not "
+                                 "printed, a page overflowing, a paper not accessible (the spec's strict: true)")
         return parser
     summary, epilog = COMMANDS[command]
     parser = _parser(f"assemble {command}", summary[0].upper() + summary[1:] + ".", epilog)
@@ -181,7 +184,7 @@ def _build_with(args, workers, started, build):
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
         result = build(args.spec, args.output, duplex=args.duplex, use_cache=not args.no_cache, progress=progress,
-                       workers=workers)
+                       workers=workers, strict=args.strict)
     finally:
         if progress:
             progress.done()

@@ -40,6 +40,8 @@ class Report:
     images_without_alt: list[str] = field(default_factory=list)
     title: str | None = None  # its own leading top heading (sanitised HTML), taken out of body_html
     warnings: list[str] = field(default_factory=list)  # what the reader left out, for the officer
+    source_text: str = ""  # every word of the source, where the reader reads more than its HTML keeps (Word)
+    source_pictures: list[str] = field(default_factory=list)  # the source's pictures, by alt text or name (Word)
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,7 @@ class Spec(Model):
     notice: Notice = Notice()
     previous_note: PackPath | None = None
     agenda: list[Item] = Field(min_length=1)
+    strict: bool = False  # every warning refuses the build, as --strict does
 
     @model_validator(mode="after")
     def _previous_note_given(self):

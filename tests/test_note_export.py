@@ -28,7 +28,7 @@ def test_the_flattened_seed():
         "Performance Report - for the period April 2016 to end of September 2016"]
     assert note.items[0].body_html.strip() == "<p>No declarations of interest were made.</p>"
     second = note.items[1].body_html
-    assert "<strong>Decisions</strong>" in second and second.count("<li>") == 3
+    assert "<strong>Decisions</strong>" in second and second.count("<li") == 3
     assert "Officers to proceed as directed." in second
     roles = {row.role: row.people for row in note.attendance}
     assert roles["Chairman"] == [("Cllr William Nunn", "Breckland Council")]

@@ -121,8 +121,9 @@ def _html_text(html):
 
 
 def _words(text):
-    """Lower-case words, punctuation off their ends: the form fingerprints are compared in."""
-    return " ".join(_WORD.findall(text.lower()))
+    """Lower-case words, punctuation off their ends: the form fingerprints are compared in
+    (zero-width spaces, the break opportunities the readers put in long strings, aside)."""
+    return " ".join(_WORD.findall(text.lower().replace("\u200b", "")))
 
 
 def _fingerprints(texts):

@@ -9,6 +9,7 @@ and the report's cover block when the document opens with one.
 
 import base64
 import io
+import posixpath
 import re
 import zipfile
 
@@ -20,7 +21,9 @@ from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
+from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
+from assembler.readers.word_xml import as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -28,7 +31,9 @@ STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 
 def read_docx(path, id_prefix="doc"):
-    html, linked = _docx_html(path, id_prefix)
+    html, linked, parts = _docx_html(path, id_prefix)
+    content = [source_content(parts[name], parts.get(f"word/_rels/{name[5:]}.rels")) for name in _NOTES_LAST
+               if name in parts]
     title, html = own_title(html)
     cover, body = split_cover_block(html)
     body = clean_html(body)
@@ -38,7 +43,11 @@ def read_docx(path, id_prefix="doc"):
         title=title and clean_html(title),
         cover=cover,
         images_without_alt=images_without_alt(body),
-        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked],
+        warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked]
+        + undrawable_warnings(body),
+        source_text="\n".join([text for text, _ in content]
+                               + [text for outline in parts["smartart"].values() for _, text in outline]),
+        source_pictures=[picture for _, pictures in content for picture in pictures],
     )
 
 
@@ -50,7 +59,7 @@ def read_note_docx(path, id_prefix="note"):
     heading; Title, Date and Venue come from the labelled table at the top.
     A note without numbered headings is kept whole.
     """
-    html, _ = _docx_html(path, id_prefix)
+    html, _, _ = _docx_html(path, id_prefix)
     root = parse_fragment(html)
     header, items, attendance, body = {}, [], [], []
     current, in_appendix = None, False
@@ -100,34 +109,54 @@ def _attendance_rows(table):
 
 
 def _docx_html(path, id_prefix):
-    """The document as mammoth's HTML with Word's list numbers, and the linked pictures left out."""
+    """The document as mammoth's HTML with Word's list numbers, the linked pictures left out,
+    and the package's parts as rewritten (``word_xml``)."""
     package, parts = _printable_package(path)
+    sizes = [size for name in _NOTES_LAST if name in parts
+             for size in picture_sizes(parts[name])]
+    drawn = []
+
+    def image_source(image):
+        drawn.append(image)
+        attributes = _image_source(image)
+        if len(drawn) <= len(sizes) and attributes["src"]:
+            attributes.update(zip(("width", "height"), map(str, sizes[len(drawn) - 1])))
+        return attributes
+
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(package),
             style_map=STYLE_MAP,
-            convert_image=mammoth.images.img_element(_image_source),
+            convert_image=mammoth.images.img_element(image_source),
             id_prefix=f"{id_prefix}-",
         )
     except Exception as error:  # mammoth raises many kinds on damaged files
         raise PaperError(path, f"is not a Word document we can read ({type(error).__name__}: {error})") from None
     linked = [re.sub(r".*'(.*)'.*", r"\1", message.message) for message in result.messages
               if "external" in message.message]
-    html = _number_lists(result.value, parts)
+    html = result.value
+    if len(drawn) != len(sizes):  # the pictures and the drawings do not pair up: natural sizes
+        html = re.sub(r'(<img\b[^>]*?) width="\d+" height="\d+"', r"\1", html)
+    html = re.sub(r'<input\b[^>]*type="checkbox"[^>]*>', _tick_box, html)
+    for marker, outline in parts["smartart"].items():  # SmartArt's text, as a nested list
+        html = html.replace(f"<p>{marker}</p>", outline_html(outline)).replace(
+            marker, "; ".join(text for _, text in outline))
+    html = _number_lists(html, parts)
     if not re.sub(r"<[^>]+>", "", html).strip() and "<img" not in html:
         if linked:
             raise PaperError(path, f"holds only a linked picture ({', '.join(linked)}), which is never fetched; "
                                    "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
-    return html, linked
+    return html, linked, parts
 
 
 def _printable_package(path):
     """The package with only what Word prints, and its parts that numbering needs.
 
-    Hidden text (``w:vanish``), tracked deletions and comment marks are taken
-    out of the document, its notes and headers before anything reads them;
-    a package that is not a sound .docx is refused.
+    The document and its notes are rewritten as Word shows them
+    (``word_xml``: changes accepted, hidden text and comments out, symbols as
+    Unicode) before anything reads them; a package that is not a sound .docx
+    is refused.
     """
     try:
         with zipfile.ZipFile(path) as package:
@@ -139,14 +168,15 @@ def _printable_package(path):
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
     except (OSError, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise PaperError(path, f"cannot be read as a Word document ({error})") from None
-    if "word/document.xml" not in entries:
-        raise PaperError(path, "is not a Word document (.docx): it has no word/document.xml")
+    _main_part_at_its_usual_place(path, entries)
     for name, data in entries.items():
         if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):
             raise PaperError(path, f"carries a DOCTYPE declaration in {name}; refused (a Word file never needs one)")
     try:
         for name in sorted(_TEXT_PARTS.intersection(entries)):
-            entries[name] = _printed_only(entries[name])
+            entries[name] = as_word_shows(entries[name])
+        name = "word/document.xml"
+        entries[name], outlines = smartart_outlines(entries[name], entries.get("word/_rels/document.xml.rels"), entries)
         if "word/styles.xml" in entries:
             name = "word/styles.xml"
             entries[name] = _used_styles(entries[name], [entries[part] for part in _STYLE_USERS if part in entries])
@@ -156,12 +186,42 @@ def _printable_package(path):
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in entries.items():
             package.writestr(name, data)
-    parts = {name: entries[name] for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")
-             if name in entries}
-    return output.getvalue(), parts
+    parts = {name: entries[name] for name in (*_NOTES_LAST, *(f"word/_rels/{name[5:]}.rels" for name in _NOTES_LAST),
+                                               "word/numbering.xml", "word/styles.xml") if name in entries}
+    return output.getvalue(), {**parts, "smartart": outlines}
 
 
-_TEXT_PARTS = {"word/document.xml", "word/footnotes.xml", "word/endnotes.xml"}
+_MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+
+def _main_part_at_its_usual_place(path, entries):
+    """Find the main document part through the package's relationships, as Word does, and
+    move it (with its own relationships) to ``word/document.xml``, where the rest of the
+    reader looks; a package with no main part is refused."""
+    main = "word/document.xml"
+    if "_rels/.rels" in entries:
+        found = re.search(rb'<Relationship\b[^>]*?Type="' + re.escape(_MAIN.encode()) + rb'"[^>]*>', entries["_rels/.rels"])
+        target = found and re.search(rb'Target="/?([^"]+)"', found[0])
+        main = target[1].decode() if target else main
+    if main not in entries:
+        raise PaperError(path, f"is not a Word document (.docx): it has no main document part ({main})")
+    if main == "word/document.xml":
+        return
+    if posixpath.dirname(main) != "word" or "word/document.xml" in entries:
+        raise PaperError(path, f"is a Word document whose main part is {main}, which we cannot read yet; "
+                               "open it in Word and save it again")
+    entries["word/document.xml"] = entries.pop(main)
+    own = f"word/_rels/{posixpath.basename(main)}.rels"
+    if own in entries:
+        entries["word/_rels/document.xml.rels"] = entries.pop(own)
+    entries["_rels/.rels"] = entries["_rels/.rels"].replace(f'"/{main}"'.encode(), b'"/word/document.xml"').replace(
+        f'"{main}"'.encode(), b'"word/document.xml"')
+    entries["[Content_Types].xml"] = entries.get("[Content_Types].xml", b"").replace(
+        f'"/{main}"'.encode(), b'"/word/document.xml"')
+
+
+_NOTES_LAST = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")  # as mammoth reads them
+_TEXT_PARTS = set(_NOTES_LAST)
 _STYLE_USERS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/numbering.xml")
 
 
@@ -196,21 +256,9 @@ def _used_styles(styles_xml, users):
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _printed_only(xml):
-    """Remove from a WordprocessingML part what Word does not print."""
-    root = parse_xml(xml)
-    doomed = [run for run in root.iter(f"{W}r") if _hidden(run.find(f"{W}rPr/{W}vanish"))]
-    doomed += list(root.iter(f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart", f"{W}commentRangeEnd"))
-    doomed += [run for run in root.iter(f"{W}r") if run.find(f"{W}commentReference") is not None]
-    for element in doomed:
-        parent = element.getparent()
-        if parent is not None:
-            parent.remove(element)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _hidden(vanish):
-    return vanish is not None and vanish.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+def _tick_box(match):
+    """A content-control or legacy form tick box, printed as it stands."""
+    return "☒" if re.search(r"\bchecked\b", match[0]) else "☐"
 
 
 def _image_source(image):
@@ -232,13 +280,34 @@ def _number_lists(html, parts):
     if not (listed or headings) or not html.strip():
         return html
     root = parse_fragment(html)
+    _unwrap_opening_levels(root)
     items = [li for li in root.iter("li") if not re.search(r"(footnote|endnote)-\d+$", li.get("id") or "")]
     if len(items) == len(listed):
         for li, paragraph in zip(items, listed):
-            if paragraph.ordered and paragraph.label:
+            if paragraph.label is not None:  # a number, a bullet that means something (☐, ☒), or none
                 li.set("data-label", paragraph.label)
     _number_headings(root, headings)
     return inner_html(root)
+
+
+def _unwrap_opening_levels(root):
+    """A list that opens at its second level (``(a)`` under no ``1.``) comes from mammoth
+    inside an empty item of a list of its own; Word shows no such item, so it goes, and the
+    list stands where it was (and pairs up with Word's paragraphs)."""
+    for outer in list(root.iter("ul", "ol")):
+        items = list(outer)
+        if len(items) == 1 and items[0].tag == "li" and not (items[0].text or "").strip() and len(items[0]) and all(
+                child.tag in ("ul", "ol") and not (child.tail or "").strip() for child in items[0]):
+            parent = outer.getparent()
+            if parent is None:
+                continue
+            index = parent.index(outer)
+            for offset, child in enumerate(list(items[0])):
+                parent.insert(index + offset, child)
+            tail = outer.tail
+            parent.remove(outer)
+            if tail:
+                child.tail = (child.tail or "") + tail
 
 
 def _number_headings(root, headings):

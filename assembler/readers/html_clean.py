@@ -21,8 +21,9 @@ _TAGS = {
 _ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "img": {"src", "alt", "title", "width", "height"},
-    "ol": {"start", "type"},
-    "li": {"value", "data-label", "id"},
+    "ol": {"start", "type", "class"},
+    "ul": {"class"},
+    "li": {"value", "data-label", "id"},  # data-label: the reader's label, printed by _label_lists
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "scope", "style"},
     "p": {"class"},
@@ -49,7 +50,83 @@ def clean_html(html):
         attribute_filter=_keep_attribute,
     )
     cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
-    return _align_figures(cleaned) if "<table" in cleaned else cleaned
+    long_strings = _LONG_TEXT.search(cleaned)
+    if "<table" in cleaned or "<ol" in cleaned or "data-label" in cleaned or long_strings:
+        root = parse_fragment(_CONTROL.sub("", cleaned))  # control characters print nothing, and lxml refuses them
+        _align_figures(root)
+        _label_lists(root)
+        if long_strings:
+            _breakable(root)
+        cleaned = inner_html(root)
+    return cleaned
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LONG_TEXT = re.compile(r">[^<]*?[^\s<>]{%d}" % 25)  # an unbroken string in a text, not in an attribute
+_LONG = re.compile(r"\S{25,}")
+_BREAK_AFTER = re.compile(r"([/\\._@?&=#:;,+-])(?=\S)")
+_UNBROKEN = re.compile(r"[^/\\._@?&=#:;,+\u200b-]{20}(?=[^\s\u200b])")
+
+
+def _breakable(root):
+    """Let long unbroken strings (paths, e-mail addresses, URLs, file names) wrap, in
+    paragraphs and table cells alike: a zero-width space after each of their separators,
+    and every 20 characters without one.  (CSS ``overflow-wrap: anywhere`` would do it,
+    but makes WeasyPrint lay out a table of long cells many times slower.)"""
+
+    def breakable(match):
+        return _UNBROKEN.sub("\\g<0>\u200b", _BREAK_AFTER.sub("\\1\u200b", match[0]))
+
+    for element in root.iter():
+        if element.tag in ("pre", "code"):
+            continue
+        if element.text:
+            element.text = _LONG.sub(breakable, element.text)
+        if element.tail and element is not root:
+            element.tail = _LONG.sub(breakable, element.tail)
+
+
+def _label_lists(root):
+    """Print every numbered list item's label as text at the start of its first line: Word's
+    (``data-label``, set by the reader: a number, or a bullet that means something, ☐ or ☒)
+    or the list's own number (``98.``); and give every such list a gutter class as wide as its widest label (``labels-N``, N characters), so
+    that no label runs into its text.  As text, a label is read back (and read aloud) with its
+    item, in order."""
+    from lxml.html import Element
+
+    from assembler.readers.word_numbering import format_number
+
+    kinds = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+    for ol in root.iter("ol", "ul"):
+        number = _int(ol.get("start"), 1) - 1
+        widest = 1
+        if ol.tag == "ul" and all(li.get("data-label") is None for li in ol.iterchildren("li")):
+            continue  # bullets: the house style's own
+        for li in ol.iterchildren("li"):
+            number = _int(li.get("value"), number + 1)
+            done = li.xpath("./span[@class='label']|./*[1]/span[@class='label']")
+            if done:  # cleaned before
+                widest = max(widest, len(done[0].text or ""))
+                continue
+            label = li.attrib.pop("data-label", None)
+            if label is None:
+                label = format_number(number, kinds.get(ol.get("type"), "decimal")) + "." if ol.tag == "ol" else "•"
+            widest = max(widest, len(label))
+            span = Element("span", {"class": "label"})
+            span.text = label
+            first = li[0] if len(li) and not (li.text or "").strip() else None
+            holder = first if first is not None and first.tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6") else li
+            span.tail = (" " if holder.text else "") + (holder.text or "").lstrip()
+            holder.text = None
+            holder.insert(0, span)
+        ol.set("class", f"labels-{min(widest, 12)}")
+
+
+def _int(text, default):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return default
 
 
 _FIGURE = re.compile(r"\(?[£$€]?[-+−–]?[£$€]?\d[\d,]*(\.\d+)?\s?(%|[mk]|bn)?\)?")
@@ -77,11 +154,10 @@ def _huge_parser():
     return lxml_html.HTMLParser(huge_tree=True)
 
 
-def _align_figures(html):
+def _align_figures(root):
     """Right-align the columns of figures in a table (every cell under the head a number,
     an amount, a percentage or a dash), as a reader of accounts expects, unless the paper
     aligned the table itself.  Tables with merged cells are left as they are."""
-    root = parse_fragment(html)
     for table in root.iter("table"):
         rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.xpath("./tr|./*/tr")]
         cells = [cell for row in rows for cell in row]
@@ -97,7 +173,6 @@ def _align_figures(html):
                     _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
                 for row in rows:
                     row[column].set("style", "text-align: right")
-    return inner_html(root)
 
 
 def outside_references(html):

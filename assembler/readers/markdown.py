@@ -3,8 +3,8 @@
 The front matter keys are those of ``pack-format.md``: ``purpose``,
 ``summary``, ``recommendations`` (a list), ``action`` and ``contact`` (one
 mapping or a list of them); ``recommendations_intro`` may give the line that
-leads into the list.  A note of a meeting written in Markdown may instead give
-``meeting``, ``date`` and ``venue``.
+leads into the list.  A note of a meeting written in Markdown gives ``meeting``,
+``date`` and ``venue`` besides (and may give those too: printed above its text).
 """
 
 import re
@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
 from assembler.readers.html_clean import clean_html, images_without_alt, outside_references, own_title
+from assembler.readers.symbols import undrawable_warnings
 from assembler.yaml_source import YamlSource
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -33,18 +34,19 @@ def read_markdown(path, as_note=False):
     front, body = _split_front_matter(path, text)
     body_html = markdown_to_html(body)
     outside = outside_references(_markdown.render(body))
-    allowed = _NOTE_KEYS if as_note else _REPORT_KEYS
+    allowed = _NOTE_KEYS | _REPORT_KEYS if as_note else _REPORT_KEYS
     unknown = sorted(set(front) - allowed)
     if unknown:
         raise PaperError(path, f"front matter: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
     if as_note:
+        report_keys = {key: value for key, value in front.items() if key in _REPORT_KEYS}
         return Note(
             source=path,
             meeting=_text(path, front, "meeting"),
             date=_text(path, front, "date"),
             venue=_text(path, front, "venue"),
             heading=_text(path, front, "heading"),
-            body_html=body_html,
+            body_html=(_cover_html(_cover_block(path, report_keys)) if report_keys else "") + body_html,
         )
     cover = _cover_block(path, front) if front else None
     title, body_html = own_title(body_html)
@@ -54,7 +56,8 @@ def read_markdown(path, as_note=False):
         title=title,
         cover=cover,
         images_without_alt=images_without_alt(body_html),
-        warnings=[f"left out {reference}: it points outside the paper" for reference in outside],
+        warnings=[f"left out {reference}: it points outside the paper" for reference in outside]
+        + undrawable_warnings(body_html + (title or "")),
     )
 
 
@@ -124,6 +127,24 @@ def _cover_block(path, front):
         action=_text(path, front, "action"),
         contacts=people,
     )
+
+
+def _cover_html(cover):
+    """A cover block as plain HTML, for a note of a meeting (which has no cover page): every
+    key the contract gives a Markdown paper is printed, none lost."""
+    from html import escape
+
+    parts = [f"<h2>Purpose</h2><p>{escape(cover.purpose)}</p>" if cover.purpose else "",
+             f"<h2>Summary</h2>{cover.summary_html}" if cover.summary_html else ""]
+    if cover.recommendations_html:
+        intro = f"<p>{escape(cover.recommendations_intro)}</p>" if cover.recommendations_intro else ""
+        items = "".join(f"<li>{item}</li>" for item in cover.recommendations_html)
+        parts.append(f"<h2>Recommendations</h2>{intro}<ol>{items}</ol>")
+    parts.append(f"<h2>Action</h2><p>{escape(cover.action)}</p>" if cover.action else "")
+    for contact in cover.contacts:
+        details = ", ".join(escape(value) for value in (contact.name, contact.position, contact.phone, contact.email) if value)
+        parts.append(f"<p><strong>Contact officer:</strong> {details}</p>")
+    return clean_html("".join(parts))
 
 
 def read_markdown_html(path):

@@ -24,6 +24,7 @@ class Level:
     fmt: str
     text: str
     restart: int | None = None  # w:lvlRestart: restart after this (1-based) level; 0 = never
+    font: str | None = None  # the level's own font (w:rPr/w:rFonts), for a bullet set in a symbol font
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def numbered_paragraphs(document_xml, numbering_xml, styles_xml=None):
             if rule is None or rule.restart != 0:
                 counter[deeper] = None
         ordered = levels[level].fmt != "bullet"
-        label = _label(levels, counter, level) if ordered else None
+        label = _label(levels, counter, level) if ordered else _bullet_mark(levels[level])
         found.append(NumberedParagraph(label, ordered, heading))
     return found
 
@@ -111,6 +112,7 @@ def _read_numbering(root):
                 fmt=_val(level.find(f"{W}numFmt")) or "decimal",
                 text=_val(level.find(f"{W}lvlText")) or "",
                 restart=_int(_val(restart), None) if restart is not None else None,
+                font=_font(level.find(f"{W}rPr/{W}rFonts")),
             )
         abstract_levels[abstract.get(f"{W}abstractNumId")] = levels
     num_to_abstract, overrides = {}, {}
@@ -138,16 +140,39 @@ def _read_styles(root):
     return numbering, headings
 
 
+def _font(fonts):
+    return fonts.get(f"{W}ascii") or fonts.get(f"{W}hAnsi") if fonts is not None else None
+
+
+def _bullet_mark(level):
+    """A bullet that means something (a task list's ☐ or ☒, a tick), as the mark it shows;
+    "" for a blank one (Word shows none); None for an ordinary bullet, which the house style
+    draws as its own."""
+    import unicodedata
+
+    from assembler.readers.symbols import is_symbol_font, symbol_character
+
+    text = level.text.strip()
+    if not text:
+        return ""
+    if level.font and is_symbol_font(level.font):
+        text = "".join(symbol_character(level.font, ord(c)) or c for c in text)
+    meaningful = text and all(any(word in unicodedata.name(c, "") for word in ("BALLOT", "CHECK MARK", "MULTIPLICATION X"))
+                              for c in text)
+    return text if meaningful else None
+
+
 def _label(levels, counter, level):
     text = levels[level].text
     for index in range(level, -1, -1):
         value = counter[index] if counter[index] is not None else levels.get(index, Level(1, "decimal", "")).start
         fmt = levels.get(index, Level(1, "decimal", "")).fmt
-        text = text.replace(f"%{index + 1}", _format(value, fmt))
+        text = text.replace(f"%{index + 1}", format_number(value, fmt))
     return text.strip() or None
 
 
-def _format(value, fmt):
+def format_number(value, fmt):
+    """``value`` (an int) written in Word's number format ``fmt`` (decimal, lowerLetter, upperRoman ...)."""
     if fmt in ("lowerLetter", "upperLetter"):
         letters = ""
         while value > 0:

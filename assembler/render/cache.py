@@ -89,7 +89,8 @@ class PartCache:
         return found
 
     def get(self, key):
-        """(pdf bytes, page count, refused) or None."""
+        """(pdf bytes, page count, refused, overflowing pages, pictures drawn, page texts) or None:
+        the fields of a rendered ``Part``."""
         try:
             meta = json.loads(self._read(f"{key}.json"))
             pdf = self._read(f"{key}.pdf")
@@ -98,7 +99,8 @@ class PartCache:
         if (meta.get("versions") != VERSIONS or hashlib.sha256(pdf).hexdigest() != meta.get("sha256")
                 or not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]):
             return None
-        return pdf, int(meta["pages"]), [tuple(item) for item in meta.get("refused", [])]
+        return (pdf, int(meta["pages"]), [tuple(item) for item in meta.get("refused", [])], meta.get("overflow", []),
+                meta.get("images", 0), meta.get("texts", []))
 
     def paper_key(self, request):
         """The key of a paper read from ``(path, as_note, id_prefix)``: its bytes, where it is
@@ -196,8 +198,11 @@ class PartCache:
         except OSError:  # a read-only or full cache only costs speed
             pass
 
-    def put(self, key, pdf, pages, refused):
-        meta = {"pages": pages, "refused": refused, "sha256": hashlib.sha256(pdf).hexdigest(), "versions": VERSIONS}
+    def put(self, key, part):
+        """Keep a rendered ``Part`` under ``key``."""
+        pdf = part.pdf
+        meta = {"pages": part.pages, "refused": part.refused, "overflow": part.overflow, "images": part.images,
+                "texts": part.texts, "sha256": hashlib.sha256(pdf).hexdigest(), "versions": VERSIONS}
         self._write(f"{key}.pdf", pdf)
         self._write(f"{key}.json", json.dumps(meta).encode())
 

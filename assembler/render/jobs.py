@@ -35,6 +35,9 @@ class Part:
     pdf: bytes
     pages: int
     refused: list = field(default_factory=list)  # (url, reason) the fetcher turned away
+    overflow: list = field(default_factory=list)  # pages (1-based) drawn outside the text area
+    images: int = 0  # pictures drawn on its pages
+    texts: list = field(default_factory=list)  # the text drawn on each page, as laid out
 
 
 def read_request(request):
@@ -65,9 +68,12 @@ def _render(settings, job):
 
         _renderers.clear()
         _renderers[key] = Renderer(**settings)
+    from assembler.completeness import layout_findings
+
     document, refused = _renderers[key].render(job.template, base_dir=job.base_dir, **job.context)
     try:
-        return Part(document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages), refused)
+        return Part(document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages), refused,
+                    *layout_findings(document))
     except Exception as error:  # name the part; the cause stays attached
         raise RuntimeError(f"rendering {job.what} failed: {error}") from error
 
@@ -151,7 +157,7 @@ class Renderers:
         for index, part in _named(zip(missing, drawn), jobs, missing):
             parts[index] = part
             if self.cache:
-                self.cache.put(keys[index], part.pdf, part.pages, part.refused)
+                self.cache.put(keys[index], part)
             self.advance(jobs[index].what)
         self.stats["rendered"] += len(missing)
         self.stats["cached"] += len(jobs) - len(missing)

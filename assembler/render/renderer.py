@@ -9,6 +9,7 @@ load_weasyprint()  # before WeasyPrint imports itself, slowly
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
+from assembler.completeness import split_rows  # noqa: E402
 from assembler.render.fetcher import PackFetcher  # noqa: E402
 from assembler.render.templates import make_environment  # noqa: E402
 
@@ -39,8 +40,9 @@ class Renderer:
             url_fetcher=self.fetcher,
         )
         # presentational hints: WeasyPrint honours <ol start> and <li value> only with them
-        document = html.render(
-            stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT,
-            presentational_hints=True,
-        )
+        options = dict(stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT,
+                       presentational_hints=True)
+        document = html.render(**options)
+        if split_rows(document):  # kept together where it cannot be: laid out again, starting at once
+            document = html.render(**options)
         return document, self.fetcher.refused[before:]
