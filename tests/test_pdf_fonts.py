@@ -18,7 +18,7 @@ import pypdfium2
 import pytest
 from pikepdf import Array, Dictionary, Name
 
-from assembler.readers import pdf_fonts
+from assembler.readers import pdf_cid_fonts, pdf_faces
 from assembler.readers.pdf_fonts import FontEmbedding, embed_missing_fonts
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pdf"
@@ -275,7 +275,7 @@ def test_each_face_is_embedded_once_and_shared():
 def test_two_runs_give_the_same_bytes():
     data = sample_pdf()
     first, _ = embedded(data)
-    pdf_fonts._subset_bytes.cache_clear()  # the second run subsets the faces afresh
+    pdf_faces.subset_bytes.cache_clear()  # the second run subsets the faces afresh
     second, _ = embedded(data)
     assert first == second
 
@@ -456,7 +456,7 @@ def descendants(data):
 
 
 def test_the_to_unicode_parser_reads_bfchar_and_both_forms_of_bfrange():
-    codes = pdf_fonts._to_unicode_map(WELSH_TO_UNICODE)
+    codes = pdf_cid_fonts._to_unicode_map(WELSH_TO_UNICODE)
     assert codes[b"\x00\x37"] == "T" and codes[b"\x01\x2c"] == "\u0177" and codes[b"\x03\xe9"] == "\U0001F99C"
     assert codes[b"\x00\x47"] == "d" and codes[b"\x00\x48"] == "e"  # lo hi [dst ...]
     assert codes[b"\x00\x5a"] == "w" and codes[b"\x00\x5c"] == "y"  # lo hi dst, counting up
@@ -495,8 +495,8 @@ def test_a_composite_identity_font_gets_a_cid_to_gid_map_and_keeps_its_text_and_
 def test_a_composite_font_gives_the_same_bytes_twice_and_is_not_touched_again():
     before = welsh_pdf()
     first, _ = embedded(before)
-    pdf_fonts._composite_program.cache_clear()
-    pdf_fonts._subset_bytes.cache_clear()
+    pdf_cid_fonts._composite_program.cache_clear()
+    pdf_faces.subset_bytes.cache_clear()
     second, _ = embedded(before)
     assert first == second
     again, report = embedded(first)

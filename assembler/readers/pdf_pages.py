@@ -105,7 +105,7 @@ def prepare(pdf, path):
     fonts = embed_missing_fonts(pdf)
     if fonts.substituted:
         notes.append("does not carry all its fonts; the pack embeds shipped ones of the same widths in their "
-                     f"place: {'; '.join(fonts.substituted[:3])}{' …' if len(fonts.substituted) > 3 else ''}")
+                     f"place: {'; '.join(sorted(fonts.substituted)[:3])}{' …' if len(fonts.substituted) > 3 else ''}")
     data = _save(pdf)
     if _problems(data):  # what qpdf --check finds: only then is every stream read and parsed again
         repaired = _repair_streams(pdf, path)
