@@ -6,6 +6,11 @@ through the cache: first the papers and the front and back matter, then what
 needs their page counts (the agenda, the public edition's restricted pages,
 the page furniture).  Both editions are bound from the same parts and
 checked before either is put in place.
+
+``assemble`` is the pipeline in one screen, one named stage each over the
+pack's state (``Pack``): ``open_pack``, ``read``, ``draw``, ``number``,
+``bind``, ``gather_suspects``, ``check``; ``write`` puts the editions in place.
+``build``, ``publish`` and ``serve`` all run these stages.
 """
 
 import hashlib
@@ -78,17 +83,26 @@ class Book:
 
 @dataclass
 class Pack:
-    """A meeting's documents assembled in memory: ``books[0]`` is the pack, ``books[n]``
-    supplementary agenda n; every edition bound and checked."""
+    """The pack's state, filled in stage by stage: the spec and its running order
+    (``open_pack``), the papers (``read``), the parts by name (``draw``, ``number``),
+    the books, ``books[0]`` the pack and ``books[n]`` supplementary agenda n (``number``),
+    and their editions, bound and checked (``bind``, ``check``)."""
 
     spec: object
     root: Path
     entries: list
     slots: list
-    books: dict
-    warnings: list
-    stats: dict
+    books: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
     suspects: dict = field(default_factory=dict)  # book number -> what its public files must not carry
+    spec_path: Path | None = None
+    settings: dict = field(default_factory=dict)  # the renderers' (pack root, house templates, language)
+    cache: object = None  # the PartCache, or None
+    facts: dict = field(default_factory=dict)  # what every template receives
+    texts: dict = field(default_factory=dict)  # the venue's and notice's Markdown files, as HTML
+    papers: dict = field(default_factory=dict)  # slot anchor -> document model
+    parts: dict = field(default_factory=dict)  # name -> rendered Part (or FinishedPdf): "cover", "paper item-3" …
 
     def files(self):
         """{file name: PDF bytes} of every edition of every book: each book's members' edition, then its public one."""
@@ -108,95 +122,162 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     if workers is None:
         with Workers() as workers:
             return build(spec_path, out_dir, duplex, use_cache, progress, workers, strict)
-    pack = assemble(spec_path, duplex, use_cache, progress, workers, strict)
+    return write(assemble(spec_path, duplex, use_cache, progress, workers, strict), out_dir)
+
+
+def assemble(spec_path, duplex, use_cache, progress, workers, strict=False, memory=None, on_numbered=None):
+    """The pipeline, stage by stage: the pack in memory, read, drawn, numbered, bound
+    and checked, nothing written.  Raises ``InputError`` (the officer's input, or any
+    warning when ``strict`` or the spec's ``strict``) or ``LeakError`` (a public
+    edition carries private words).
+
+    ``memory``: a dict that keeps the cache's entries in this process from one build
+    to the next (``assemble serve``); ``on_numbered(pack)`` is told when every part is
+    drawn and numbered, before the editions are bound from them (``serve`` shows them).
+    """
+    pack = open_pack(spec_path, use_cache, memory)
+    renderers = Renderers(workers, pack.settings, pack.cache, progress)
+    read(pack, renderers)
+    draw(pack, renderers)
+    number(pack, renderers, duplex)
+    if pack.warnings and (strict or pack.spec.strict):
+        raise InputError([f"refused (strict): {warning}" for warning in pack.warnings])
+    if on_numbered:
+        on_numbered(pack)
+    bound = bind(pack, workers, renderers)
+    gather_suspects(pack)  # here, while the workers bind
+    check(pack, bound, renderers)
+    pack.stats = dict(renderers.stats)
+    if pack.cache:
+        pack.cache.prune()
+    return pack
+
+
+def open_pack(spec_path, use_cache=True, memory=None):
+    """Stage 1: the spec read and checked, the running order, the venue's texts and pictures."""
+    spec_path = Path(spec_path)
+    spec = load_spec(spec_path)
+    root = spec_path.parent.resolve()
+    entries = number_items(spec.agenda)
+    pack = Pack(spec, root, entries, pack_order(entries, spec.previous_note), spec_path=spec_path)
+    pack.texts = read_venue_texts(spec)
+    check_pictures(spec)
+    pack.settings = {"pack_root": root, "house_templates": spec.house.templates and Path(spec.house.templates),
+                     "house_stylesheet": spec.house.stylesheet, "language": spec.meeting.language}
+    if use_cache:
+        pack.cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, pack.settings["house_templates"])
+                               + _digest_file(spec.house.stylesheet), roots=[root, TEMPLATES, ASSETS], memory=memory)
+    pack.facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
+    return pack
+
+
+def read(pack, renderers):
+    """Stage 2: every paper's document model (every unreadable one named at once)."""
+    pack.papers = read_papers(pack.slots, pack.spec.previous_note, renderers.read)
+
+
+def draw(pack, renderers):
+    """Stage 3: every part that does not depend on page numbers, by name: the front matter,
+    each paper in the members' edition ("paper ANCHOR"; a finished PDF as it is), the back
+    cover and a blank page."""
+    facts, spec = pack.facts, pack.spec
+    jobs = _front_jobs(facts, spec, pack.texts)
+    jobs.update({f"paper {slot.anchor}": job for slot in pack.slots
+                 if (job := _paper_job(facts, slot, pack.papers[slot.anchor]))})
+    jobs["back"] = Job("the back cover", "back_cover.html", {**facts, "travel_html": pack.texts.get("travel"),
+                       "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
+    jobs["blank"] = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
+    pack.parts = renderers.run(jobs, "Drawing the parts")
+    for name, part in pack.parts.items():
+        pack.warnings.extend(f"{jobs[name].what}: left out {url} ({reason})" for url, reason in part.refused)
+    pack.warnings.extend(_paper_warnings(pack.slots, pack.papers))
+    pack.parts.update({f"paper {slot.anchor}": paper for slot in pack.slots
+                       if isinstance(paper := pack.papers[slot.anchor], FinishedPdf)})
+
+
+def number(pack, renderers, duplex=False):
+    """Stage 4: the pages laid out and numbered (blank versos where ``duplex`` needs them);
+    what depends on the numbers drawn: the agenda with its ranges, the public edition's
+    restricted pages, each edition's page furniture, the supplements' covers; the books."""
+    facts, slots, parts = pack.facts, pack.slots, pack.parts
+    blank = parts["blank"]
+    numbers = sorted({slot.supplement for slot in slots if slot.supplement})
+    groups = {n: [slot for slot in slots if (slot.supplement or 0) == n] for n in [0, *numbers]}
+    bodies = {n: _lay_out(group, [parts[f"paper {slot.anchor}"] for slot in group], blank, duplex, back_cover=not n)
+              for n, group in groups.items()}
+    private_parts = [part for body in bodies.values() for part in body if part.slot is not None and part.slot.private]
+    jobs = {"agenda": _agenda_job(facts, pack.entries)}
+    jobs.update({f"restricted {part.slot.anchor}": _restricted_job(facts, part) for part in private_parts})
+    for n, body in bodies.items():
+        if n:
+            jobs[f"supplement {n}"] = _supplement_job(facts, pack.entries, n)
+        jobs.update({f"furniture {n} {name}": _furniture_job(facts, body, name, "S" if n else "")
+                     for name in ("members", "public")})
+    parts.update(renderers.run(jobs, "Numbering the pages"))
+    for part in private_parts:
+        part.public = parts[f"restricted {part.slot.anchor}"]
+    front = [parts[name] for name in ("cover", "guidance", "notice", "membership", "agenda") if name in parts]
+    for n, body in bodies.items():
+        furniture = {name: parts[f"furniture {n} {name}"] for name in ("members", "public")}
+        pack.books[n] = (Book(front, body, parts["back"], furniture, agenda=parts["agenda"]) if not n else
+                         Book([parts[f"supplement {n}"]], body, None, furniture, "S"))
+    odd = [book for book in pack.books.values() if sum(part.pages for part in book.front) % 2]
+    if duplex and odd:  # page 1 (S1) falls on a right-hand page
+        parts["verso"] = renderers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0]
+        for book in odd:
+            book.front.append(parts["verso"])
+    pack.warnings.extend(_drawn_warnings(slots, pack.papers, {slot.anchor: parts[f"paper {slot.anchor}"]
+                                                              for slot in slots}))
+
+
+def bind(pack, workers, renderers):
+    """Stage 5: every edition of every book bound, in the workers (a public edition scanned
+    for its text where it was bound, only the pages its last scan did not see): an
+    iterator of ``(book number, edition, (bytes, scan or None))``, each as it is ready."""
+    scanned = {n for n, book in pack.books.items() if _private_papers(pack, book)}
+    tasks = [(n, name) for name in ("public", "members") for n in pack.books]  # the longer tasks first
+    known = {n: pack.cache.get_scan(_scan_name(pack, n)) if pack.cache else {} for n in scanned}
+    renderers.stage("Binding the editions", len(tasks))
+    bound = workers.map(_edition, [(name, pack.books[n], known[n] if name == "public" and n in scanned else None)
+                                   for n, name in tasks])
+    return ((n, name, result) for (n, name), result in zip(tasks, bound))
+
+
+def gather_suspects(pack):
+    """What each book's public files must not carry: its private papers' words, less
+    those its public parts, the spec and the printed date and time carry too."""
+    pack.suspects = {n: _suspects(book.public_parts(), _private_papers(pack, book), pack.spec, pack.cache)
+                     for n, book in pack.books.items() if _private_papers(pack, book)}
+
+
+def check(pack, bound, renderers):
+    """Stage 6: each edition taken as it is bound; a public one refused (``LeakError``,
+    nothing written) if it carries any of its book's suspect words."""
+    for n, name, (data, scanned) in bound:
+        pack.books[n].editions[name] = data
+        renderers.advance(f"the {name} edition" + (f" of supplement {n}" if n else ""))
+        if scanned is not None:
+            texts, strings, read_pages = scanned
+            if pack.cache:
+                pack.cache.put_scan(_scan_name(pack, n), read_pages)
+            refuse_leaks(texts + strings, pack.suspects[n], "the public edition")
+
+
+def write(pack, out_dir=None):
+    """Stage 7: every edition put in place together (``out_dir``, default the spec's folder)."""
     written = write_together(out_dir or pack.root, pack.files())
     book = pack.books[0]
     return BuildResult(written[0], written[1], book.pages, book.numbered_pages, pack.warnings,
                        pack.stats["rendered"], pack.stats["cached"], written[2:])
 
 
-def assemble(spec_path, duplex, use_cache, progress, workers, strict=False):
-    """Read, render, bind and check: the pack in memory, nothing written.  Raises
-    ``InputError`` when ``strict`` (or the spec's ``strict``) and there are warnings."""
-    spec_path = Path(spec_path)
-    spec = load_spec(spec_path)
-    root = spec_path.parent.resolve()
-    entries = number_items(spec.agenda)
-    slots = pack_order(entries, spec.previous_note)
-    texts = read_venue_texts(spec)
-    check_pictures(spec)
-    settings = {"pack_root": root, "house_templates": spec.house.templates and Path(spec.house.templates),
-                "house_stylesheet": spec.house.stylesheet, "language": spec.meeting.language}
-    cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, settings["house_templates"]) + _digest_file(
-        spec.house.stylesheet), roots=[root, TEMPLATES, ASSETS]) if use_cache else None
-    facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
-    warnings = []
+def _private_papers(pack, book):
+    return [pack.papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
 
-    renderers = Renderers(workers, settings, cache, progress)
-    papers = read_papers(slots, spec.previous_note, renderers.read)
-    front_jobs = _front_jobs(facts, spec, texts)
-    paper_jobs = [_paper_job(facts, slot, papers[slot.anchor]) for slot in slots]
-    back_job = Job("the back cover", "back_cover.html", {**facts, "travel_html": texts.get("travel"),
-                   "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
-    blank_job = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
-    first_jobs = front_jobs + [job for job in paper_jobs if job] + [back_job, blank_job]
-    drawn = renderers.run(first_jobs, "Drawing the parts")
-    front, back, blank = drawn[:len(front_jobs)], drawn[-2], drawn[-1]
-    rendered = iter(drawn[len(front_jobs):-2])
-    members = {slot.anchor: next(rendered) if job else papers[slot.anchor] for slot, job in zip(slots, paper_jobs)}
-    main_slots = [slot for slot in slots if not slot.supplement]
-    body = _lay_out(main_slots, [members[slot.anchor] for slot in main_slots], blank, duplex)
-    numbers = sorted({slot.supplement for slot in slots if slot.supplement})
-    late = {n: _lay_out(group, [members[slot.anchor] for slot in group], blank, duplex, back_cover=False)
-            for n in numbers for group in [[slot for slot in slots if slot.supplement == n]]}
 
-    private_parts = [part for stretch in [body, *late.values()] for part in stretch
-                     if part.slot is not None and part.slot.private]
-    later_jobs = [_agenda_job(facts, entries)] + [_restricted_job(facts, part) for part in private_parts]
-    later_jobs += [_furniture_job(facts, body, name) for name in ("members", "public")]
-    for n in numbers:
-        later_jobs += [_supplement_job(facts, entries, n)]
-        later_jobs += [_furniture_job(facts, late[n], name, "S") for name in ("members", "public")]
-    later = iter(renderers.run(later_jobs, "Numbering the pages"))
-    agenda = next(later)
-    front.append(agenda)
-    for part in private_parts:
-        part.public = next(later)
-    books = {0: Book(front, body, back, {"members": next(later), "public": next(later)}, agenda=agenda)}
-    for n in numbers:
-        books[n] = Book([next(later)], late[n], None, {"members": next(later), "public": next(later)}, "S")
-    odd = [book for book in books.values() if sum(part.pages for part in book.front) % 2]
-    if duplex and odd:  # page 1 (S1) falls on a right-hand page
-        verso = renderers.run([Job("a blank page", "blank.html", {**facts, "frame": None})])[0]
-        for book in odd:
-            book.front.append(verso)
-    stats = dict(renderers.stats)
-
-    for part, job in zip(drawn, first_jobs):
-        warnings.extend(f"{job.what}: left out {url} ({reason})" for url, reason in part.refused)
-    warnings.extend(_paper_warnings(slots, papers))
-    warnings.extend(_drawn_warnings(slots, papers, members))
-    if warnings and (strict or spec.strict):
-        raise InputError([f"refused (strict): {warning}" for warning in warnings])
-    private = {n: [papers[part.slot.anchor] for part in book.body if part.slot is not None and part.slot.private]
-               for n, book in books.items()}
-    scans = {n: f"{spec_path.resolve()}#{n}" for n in books if private[n]}  # the public editions to check
-    known = {n: cache.get_scan(name) if cache else {} for n, name in scans.items()}
-    tasks = [(n, name) for name in ("public", "members") for n in books]  # the longer tasks first
-    renderers.stage("Binding the editions", len(tasks))
-    bound = workers.map(_edition, [(name, books[n], known.get(n) if name == "public" else None) for n, name in tasks])
-    suspects = {n: _suspects(books[n].public_parts(), private[n], spec, cache) for n in scans}  # while they bind
-    for (n, name), (data, scanned) in zip(tasks, bound):
-        books[n].editions[name] = data
-        renderers.advance(f"the {name} edition" + (f" of supplement {n}" if n else ""))
-        if scanned is not None:
-            texts, strings, read = scanned
-            if cache:
-                cache.put_scan(scans[n], read)
-            refuse_leaks(texts + strings, suspects[n], "the public edition")
-    if cache:
-        cache.prune()
-    return Pack(spec, root, entries, slots, books, warnings, stats, suspects)
+def _scan_name(pack, n):
+    """Under what the last scan of a book's public edition is kept."""
+    return f"{pack.spec_path.resolve()}#{n}"
 
 
 def _lay_out(slots, members, blank, duplex, back_cover=True):
@@ -216,14 +297,14 @@ def _lay_out(slots, members, blank, duplex, back_cover=True):
 
 
 def _front_jobs(facts, spec, texts):
-    jobs = [
-        Job("the cover", "cover.html", {**facts, "logo": spec.house.logo and spec.house.logo.as_uri()}),
-        Job("the guidance notes", "guidance.html", {**facts, "guidance_html": texts.get("guidance")}),
-        Job("the notice", "notice.html", {**facts, "has_map": bool(spec.meeting.place.map),
-                                          "notes_html": texts.get("notes")}),
-    ]
+    jobs = {
+        "cover": Job("the cover", "cover.html", {**facts, "logo": spec.house.logo and spec.house.logo.as_uri()}),
+        "guidance": Job("the guidance notes", "guidance.html", {**facts, "guidance_html": texts.get("guidance")}),
+        "notice": Job("the notice", "notice.html", {**facts, "has_map": bool(spec.meeting.place.map),
+                                                    "notes_html": texts.get("notes")}),
+    }
     if spec.membership is not None:
-        jobs.append(Job("the membership", "membership.html", {**facts, "membership": spec.membership}))
+        jobs["membership"] = Job("the membership", "membership.html", {**facts, "membership": spec.membership})
     return jobs
 
 

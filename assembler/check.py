@@ -55,11 +55,17 @@ def check(spec_path, today=None):
     if problems:
         raise InputError(problems)
     result = CheckResult(len(entries), len(slots), sum(entry.private for entry in entries))
-    result.warnings = _deadlines(spec, today or datetime.date.today(), result.private_items)
+    result.warnings = deadlines(spec, today or datetime.date.today(), result.private_items)
     return result
 
 
-def _deadlines(spec, today, private_items):
+def dispatch_by(meeting_date):
+    """The last day the pack can go out and still give five clear days (s100B)."""
+    return meeting_date - datetime.timedelta(days=PUBLICATION_CLEAR_DAYS + 1)
+
+
+def deadlines(spec, today, private_items):
+    """Warnings (lines) if the pack, going out on ``meeting.dispatch`` or ``today``, is late."""
     meeting = spec.meeting
     dispatch = meeting.dispatch or today
     warnings = []

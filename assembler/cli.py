@@ -36,6 +36,12 @@ COMMANDS = {
                 "each public item's paper as its own PDF (the pack's page numbers), index.html (an\n"
                 "accessible web page of the meeting, no JavaScript) and meeting.json. Nothing private\n"
                 "reaches public/."),
+    "serve": ("show the pack live in the browser, rebuilt whenever a file is saved",
+              "example:\n  assemble serve pack.yaml --open\n\n"
+              "Serves on http://127.0.0.1:8000/ (this machine only; --host to listen elsewhere, with a\n"
+              "warning) the meeting, the agenda with its ranges, the last build's warnings and errors, and\n"
+              "both editions page by page. Every save of the spec or a file in its folder rebuilds the pack\n"
+              "and writes both editions as assemble does. Stop it with Ctrl-C."),
     "minutes": ("write the skeleton of the meeting's note as a Word file",
                 "example:\n  assemble minutes pack.yaml -o note-2017-01-24.docx\n\n"
                 "Items, date, venue and an attendance list from the membership. Fill it in after the\n"
@@ -87,6 +93,11 @@ def make_parser(command=None):
         parser.add_argument("-o", "--output", type=Path, help="the Word file to write (default: note-DATE.docx beside the spec)")
     if command == "publish":
         parser.add_argument("-o", "--output", type=Path, help="the folder to write (default: publish/ beside the spec)")
+    if command == "serve":
+        parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
+        parser.add_argument("--port", type=_port, default=8000, help="the port to listen on (default 8000; 0: any free one)")
+        parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine)")
+        parser.add_argument("--open", action="store_true", help="open the page in the web browser")
     return parser
 
 
@@ -157,9 +168,40 @@ def _run(command, args):
         from assembler.drafts import minutes
 
         print(f"wrote the note's skeleton: {minutes(args.spec, args.output)}")
+    elif command == "serve":
+        _serve(args)
     else:
         _build(args)
     return ExitCode.ok
+
+
+def _port(text):
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
+
+
+def _serve(args):
+    import signal
+
+    from assembler.render.jobs import Workers
+    from assembler.serve import check_host, serve
+
+    if not check_host(args.host):
+        print(f"assemble: warning: serving on {args.host}: anyone who can reach it sees the members' edition, "
+              "private papers included", file=sys.stderr)
+
+    def ready(server):
+        print(f"Serving the pack of {args.spec} on {server.url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(server.url)
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped like Ctrl-C: its workers with it
+    with Workers() as workers:
+        serve(args.spec, workers, args.output, args.host, args.port, tell=lambda line: print(line, flush=True),
+              ready=ready)
 
 
 def _build(args):

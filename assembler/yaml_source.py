@@ -18,6 +18,8 @@ import yaml
 
 from assembler.errors import InputError
 
+MAX_VALUES = 100_000  # in one spec: aliases that repeat each other could make billions
+
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 
 
@@ -54,6 +56,7 @@ class YamlSource:
         self.name = name
         self.lines = {}
         self.problems = {}  # key path -> message, for values YAML could not construct
+        self._open, self._count = set(), 0  # collections being read (an alias inside its own anchor loops)
         try:
             loader = _Loader(text)
             try:
@@ -68,6 +71,8 @@ class YamlSource:
             raise InputError(f"{where}: not valid YAML: {error.problem or error.context}") from None
         except yaml.YAMLError as error:
             raise InputError(f"{name}: not valid YAML: {error}") from None
+        except RecursionError:
+            raise InputError(f"{name}: nested too deeply to be a meeting's spec") from None
 
     def line(self, path):
         """The 1-based line of ``path``, or of its nearest ancestor that has one."""
@@ -85,6 +90,20 @@ class YamlSource:
 
     def _value(self, node, path):
         self.lines.setdefault(path, node.start_mark.line + 1)
+        self._count += 1
+        if self._count > MAX_VALUES:
+            raise InputError(f"{self.name}: more than {MAX_VALUES:,} values (aliases repeating each other?)")
+        if id(node) in self._open:
+            raise InputError(f"{self.where(path)}: contains itself (an alias inside its own anchor)")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self._open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self._open.discard(id(node))
+        return self._scalar(node, path)
+
+    def _collection(self, node, path):
         if isinstance(node, yaml.MappingNode):
             self._loader.flatten_mapping(node)
             result = {}
@@ -100,9 +119,7 @@ class YamlSource:
                 self.lines[path + (key,)] = key_node.start_mark.line + 1
                 result[key] = self._value(value_node, path + (key,))
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self._value(child, path + (index,)) for index, child in enumerate(node.value)]
-        return self._scalar(node, path)
+        return [self._value(child, path + (index,)) for index, child in enumerate(node.value)]
 
     def _scalar(self, node, path):
         if not isinstance(node, yaml.ScalarNode):

@@ -11,6 +11,11 @@ appendices, a private item), then measures in one run on this machine:
   pass (one document, pdf/ua-1), as the bar to beat;
 * rebuild: `assemble` again after one paper in the middle changed (the
   median of three changes, each checked to be in the new members' edition);
+* serve: with `assemble serve` running (warm), the time from saving a changed
+  paper in the middle to the new members' edition being on the page (its
+  update event heard, the page fetched again and the images of the pages
+  that changed), and to both editions on
+  disk (the median of three changes, each checked in the served edition);
 * peak RSS of the whole process tree (the command and its workers together,
   sampled every 10 ms during a cold build of its own, so that the sampling
   does not slow the timed builds).
@@ -160,14 +165,62 @@ def bench(pages):
             if late not in text:
                 raise SystemExit(f"the rebuilt pack does not carry the change to {middle.name}")
         rebuild = sorted(rebuilds)[1]
+        shown, written = serve_seconds(spec, folder / "out", middle)
         reference, reference_pages = reference_seconds(spec)
         _, peak = run(command + ["--no-cache"], sample_memory=True)
         return {"pages": numbered, "cold_s": cold, "cold_s_per_page": cold / numbered,
                 "reference_s": reference, "reference_pages": reference_pages,
                 "ratio_per_page": (cold / numbered) / (reference / reference_pages),
-                "rebuild_s": rebuild, "rebuild_ratio": rebuild / cold, "peak_rss_mb": peak}
+                "rebuild_s": rebuild, "rebuild_ratio": rebuild / cold, "peak_rss_mb": peak,
+                "serve_shown_s": shown, "serve_written_s": written}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def serve_seconds(spec, out, paper):
+    """With `assemble serve` running: (seconds to the members' edition on the page, seconds
+    to both editions on disk) after a change to ``paper``, the median of three changes."""
+    import json
+    import re
+    import urllib.request
+
+    from pypdfium2 import PdfDocument
+
+    process = subprocess.Popen([str(ROOT / ".venv/bin/assemble"), "serve", str(spec), "-o", str(out), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = re.search(r"http://[\d.]+:\d+/", process.stdout.readline())[0]
+        events = urllib.request.urlopen(url + "events", timeout=300)
+
+        def until(stage, after):
+            for line in events:
+                if line.startswith(b"data: "):
+                    event = json.loads(line[6:])
+                    if event["build"] > after and event["stage"] == stage:
+                        return event["build"]
+
+        build = until("ready", 0)
+        seen = set(re.findall(r'src="/(page/members/[^"]+)"', urllib.request.urlopen(url).read().decode()))
+        shown, written = [], []
+        for change in range(3):
+            late = f"Served change number {change} to this paper."
+            started = time.monotonic()
+            paper.write_text(paper.read_text().replace("## Background", f"## Background\n\n{late}", 1))
+            until("members", build)
+            images = set(re.findall(r'src="/(page/members/[^"]+)"', urllib.request.urlopen(url).read().decode()))
+            for image in sorted(images - seen):  # the pages that changed, drawn as a browser asks for them
+                urllib.request.urlopen(url + image.replace("&amp;", "&")).read()
+            seen = images
+            shown.append(time.monotonic() - started)
+            build = until("ready", build)
+            written.append(time.monotonic() - started)
+            served = urllib.request.urlopen(url + "members.pdf").read()
+            if late not in " ".join(page.get_textpage().get_text_range() for page in PdfDocument(served)):
+                raise SystemExit(f"the served pack does not carry the change to {paper.name}")
+        return sorted(shown)[1], sorted(written)[1]
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def _help():
@@ -184,6 +237,10 @@ if __name__ == "__main__":
     for r in results:
         print(f"{r['pages']:>6} {r['cold_s']:>8.1f} {r['cold_s_per_page']:>8.3f} {r['reference_s']:>7.1f} "
               f"{r['ratio_per_page']:>6.2f} {r['rebuild_s']:>10.2f} {r['rebuild_ratio']:>12.2f} {r['peak_rss_mb']:>12.0f}")
+    print(f"{'pages':>6} {'serve: shown s':>15} {'shown/cold':>11} {'written s':>10} {'written/cold':>13}")
+    for r in results:
+        print(f"{r['pages']:>6} {r['serve_shown_s']:>15.2f} {r['serve_shown_s'] / r['cold_s']:>11.3f} "
+              f"{r['serve_written_s']:>10.2f} {r['serve_written_s'] / r['cold_s']:>13.3f}")
     if len(results) > 1:
         print(f"time per page at {results[-1]['pages']} pages / at {results[0]['pages']} pages: "
               f"{results[-1]['cold_s_per_page'] / results[0]['cold_s_per_page']:.2f}")

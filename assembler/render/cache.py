@@ -61,10 +61,13 @@ VERSIONS["code"] = _code_digest()
 
 class PartCache:
     """Rendered parts by key; ``roots`` are the folders a part may draw files from
-    (the renderer's fetcher refuses the rest, so the key never reads them either)."""
+    (the renderer's fetcher refuses the rest, so the key never reads them either).
+    ``memory``: a dict kept by a long-running process (``assemble serve``), holding the
+    entries it has read or written, so that its next build reads none from disk."""
 
-    def __init__(self, folder, setting_digest, roots):
+    def __init__(self, folder, setting_digest, roots, memory=None):
         self.folder = Path(folder)
+        self.memory = memory
         self.setting_digest = setting_digest
         self.roots = [Path(root).resolve() for root in roots]
 
@@ -151,8 +154,12 @@ class PartCache:
 
     def _read(self, name):
         """An entry's bytes, its time set to now: pruning removes those unused longest."""
+        if self.memory is not None and name in self.memory:
+            return self.memory[name]
         path = self.folder / name
         data = path.read_bytes()
+        if self.memory is not None:
+            self.memory[name] = data
         try:
             os.utime(path)
         except OSError:  # a cache we may read but not write
@@ -189,6 +196,8 @@ class PartCache:
             pass
 
     def _write(self, name, data):
+        if self.memory is not None:
+            self.memory[name] = data
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".part-")

@@ -100,13 +100,17 @@ class Workers:
     def __init__(self, processes=None):
         self.processes = processes or os.cpu_count() or 1
         self._pool = None
+        self._stopped = False  # its workers stopped on a runaway part
 
     def __enter__(self):
+        self._start()
+        return self
+
+    def _start(self):
         if self.processes > 1:
             self._pool = ProcessPoolExecutor(self.processes, initializer=_preload)
             for _ in range(self.processes):
                 self._pool.submit(_warm)
-        return self
 
     def __exit__(self, *exc):
         if self._pool is not None:
@@ -117,8 +121,12 @@ class Workers:
         iterator of the results, in order, each as soon as it is ready.
 
         With ``seconds``, a result that takes longer than that after the one before
-        it stops the workers and raises ``TooLong`` with its index.
+        it stops the workers and raises ``TooLong`` with its index; the next call
+        starts fresh ones (a long-running ``assemble serve`` goes on).
         """
+        if self._pool is None and self._stopped:
+            self._stopped = False
+            self._start()
         if self._pool is None or not arguments:
             return (function(*argument) for argument in arguments)
         futures = [self._pool.submit(function, *argument) for argument in arguments]
@@ -132,7 +140,7 @@ class Workers:
                 for process in list(getattr(self._pool, "_processes", {}).values()):
                     process.kill()  # a runaway part: no waiting for it
                 self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+                self._pool, self._stopped = None, True
                 raise TooLong(index) from None
 
 
@@ -148,7 +156,9 @@ class Renderers:
         self.stats = {"rendered": 0, "cached": 0}
 
     def run(self, jobs, stage="Drawing"):
-        """A ``Part`` for each job, in order."""
+        """A ``Part`` for each job, in order; for a dict of jobs, a dict of parts by the same names."""
+        if isinstance(jobs, dict):
+            return dict(zip(jobs, self.run(list(jobs.values()), stage)))
         keys = [self.cache.key(job.template, job.context, job.base_dir) if self.cache else None for job in jobs]
         parts = [self._cached(key) for key in keys]
         missing = [index for index, part in enumerate(parts) if part is None]
