@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, pdf_texts, scan
-from assembler.bind.merge import Edition
+from assembler.bind.merge import Edition, finished_bands
 from assembler.bind.output import edition_name, write_together
 from assembler.bind.plan import number_items, pack_order
 from assembler.completeness import paper_warnings
@@ -317,7 +317,8 @@ def _paper_job(facts, slot, paper):
     """The job that draws a paper in the members' edition; None for a finished PDF (laid in as it is)."""
     if isinstance(paper, FinishedPdf):
         return None
-    frame = {"item_label": slot.item_label, "private_reason": slot.exempt_reason if slot.private else None}
+    frame = {"item_label": slot.item_label, "private_reason": slot.exempt_reason if slot.private else None,
+             "every_page": slot.is_appendix}
     what = f"{slot.bookmark} ({paper.source.name})"
     if isinstance(paper, Note):
         return Job(what, "note.html", {**facts, "slot": slot.view(), "frame": frame, "note": paper}, paper.source.parent)
@@ -325,7 +326,7 @@ def _paper_job(facts, slot, paper):
 
 
 def _restricted_job(facts, part):
-    frame = {"item_label": part.slot.item_label, "private_reason": None}
+    frame = {"item_label": part.slot.item_label, "private_reason": None, "every_page": part.slot.is_appendix}
     return Job(f"{part.slot.bookmark} (restricted pages)", "restricted.html",
                {**facts, "slot": part.slot.view(), "frame": frame, "page_count": part.pages})
 
@@ -343,10 +344,14 @@ def _furniture_job(facts, body, edition, prefix=""):
     for part in body:
         shown = part.public if edition == "public" else part.members
         private = part.slot.exempt_reason if part.slot is not None and part.slot.private else None
-        boxes = shown.pages if isinstance(shown, FinishedPdf) else [None] * shown.pages
-        for box in boxes:
+        restricted = edition == "public" and private  # A4 stand-ins, not drawn yet: part.public is not set
+        boxes = shown.pages if isinstance(shown, FinishedPdf) and not restricted else [None] * part.pages
+        for index, box in enumerate(boxes):
+            foot, head = finished_bands(bool(private), index == 0)
             kind = ({"width": 595.28, "height": 841.89, "imported": False, "private_reason": None} if box is None else
-                    {"width": box.width, "height": box.height, "imported": True, "private_reason": private})
+                    {"width": box.width, "height": box.height, "imported": True, "private_reason": private,
+                     "foot": foot, "head": head, "first": index == 0, "label": part.slot.item_label,
+                     "is_appendix": part.slot.is_appendix})
             if kind not in kinds:
                 kinds.append(kind)
             pages.append(kinds.index(kind))
@@ -385,7 +390,7 @@ def add_part(edition, slot, shown):
     if isinstance(shown, FinishedPdf):
         bookmarks = [(slot.level, slot.bookmark, 0)] + [
             (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
-        return edition.add_imported(shown.data, bookmarks)
+        return edition.add_imported(shown.data, bookmarks, slot.private)
     return edition.add_rendered(shown.pdf, slot.level if slot is not None else 1)
 
 

@@ -14,7 +14,7 @@ FOOTER_BAND = 56  # points from the bottom edge: where the pack prints page numb
 class Edition:
     path: object
     texts: list[str]  # each page's text
-    numbers: list[str]  # the text in the middle of each page's footer band
+    numbers: list[str]  # the lines that are a number alone (S12, 12) in the middle of each page's footer band
     sizes: list[tuple[float, float]]
     reader: PdfReader
 
@@ -69,7 +69,8 @@ def read_edition(path):
             text_page = page.get_textpage()
             width, height = page.get_size()
             texts.append(text_page.get_text_range())
-            numbers.append(text_page.get_text_bounded(width * 0.4, 0, width * 0.6, FOOTER_BAND))
+            foot = text_page.get_text_bounded(width * 0.4, 0, width * 0.6, FOOTER_BAND)
+            numbers.append("\n".join(line.strip() for line in foot.splitlines() if re.fullmatch(r"S?\d+", line.strip())))
             sizes.append((round(width, 1), round(height, 1)))
     finally:
         document.close()

@@ -14,6 +14,7 @@ import pypdfium2
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
+from assembler.bind.merge import FOOT_BAND
 from tests.conftest import Built, run_command, write_files
 from tests.pdfs import qpdf_problems, unembedded_fonts
 from tests.test_spec import MINIMAL
@@ -152,9 +153,13 @@ def test_annotations_that_show_something_are_drawn_and_comments_are_left_out(pac
     document = pypdfium2.PdfDocument(path)
     index = len(document) - 2  # the appendix page, before the back cover
     image = document[index].render(scale=1).to_pil().convert("RGB")
-    height = image.height
-    assert image.getpixel((200, height - 500)) == (0, 153, 0)  # the square's fill, drawn with no appearance given
-    red = [image.getpixel((x, height - 290 + (x - 360) * 0)) for x in range(360, 540, 10)]
+    scale = (842 - FOOT_BAND) / 842  # the page's drawing, scaled to leave the foot band free
+
+    def pixel(x, y):  # a point of the page as drawn, in the pack's page
+        return image.getpixel((round(595 * (1 - scale) / 2 + scale * x), round(image.height - FOOT_BAND - scale * y)))
+
+    assert pixel(200, 500) == (0, 153, 0)  # the square's fill, drawn with no appearance given
+    red = [pixel(x, 290) for x in range(360, 540, 10)]
     assert any(r > 200 and g < 80 and b < 80 for r, g, b in red)  # the ink stroke along the top
     for edition in ("members", "public"):
         (path,) = built.out.glob(f"*-{edition}.pdf")

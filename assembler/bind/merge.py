@@ -14,9 +14,12 @@ jumps and web links.  Of their catalog only the structure tree is read,
 and only what describes the printed pages of it joins ours, as a part's
 does.
 
-The page furniture (printed numbers, the not-for-publication band on
-finished PDFs' pages) comes from one overlay PDF, placed over each page as
-an artifact.  Links to other parts arrive as ``LINK_PREFIX#anchor`` URIs
+The page furniture (printed numbers; on finished PDFs' pages the item
+label and the not-for-publication marking) comes from one overlay PDF,
+placed over each page as an artifact.  A finished PDF's drawing is first
+scaled down a little, keeping its page size, so that the furniture sits in
+bands of its own at the page's foot (and, private, its head), clear of the
+page's own content and its own page numbers (``finished_bands``).  Links to other parts arrive as ``LINK_PREFIX#anchor`` URIs
 and leave as jumps to the anchor's page.  Bookmarks are rebuilt for the
 whole edition from each part's own and the finished PDFs' outlines.
 """
@@ -29,6 +32,10 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from assembler.render import LINK_PREFIX
+
+FOOT_BAND = 24.0  # points under a finished PDF's page drawing: the pack's number and the item label
+HEAD_BAND = 34.0  # points over a private one's: the NOT FOR PUBLICATION band, with the exempt information
+STATEMENT_BAND = 72.0  # over the first page of a private one: the boxed statement
 
 _IMPORTED_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",
                        "/Group", "/Annots"}  # /Annots: only the plain links the reader kept
@@ -75,12 +82,16 @@ class Edition:
         self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start, tree.get("/RoleMap"))
         return start
 
-    def add_imported(self, data, bookmarks=()):
+    def add_imported(self, data, bookmarks=(), private=False):
         """Append every page of a finished PDF as the reader prepared it (``FinishedPdf.data``:
-        annotations drawn in, plain links, nothing else a viewer could open); its structure
-        tree, if it has one, joins ours (see ``_printed_structure``); its links to its own
-        pages become jumps to those pages of the pack."""
+        annotations drawn in, plain links, nothing else a viewer could open), its drawing
+        scaled to leave the furniture's bands free (``finished_bands``; ``private``: a
+        Part 2 paper's); its structure tree, if it has one, joins ours (see
+        ``_printed_structure``); its links to its own pages become jumps to those pages
+        of the pack."""
         source = pikepdf.open(io.BytesIO(data))
+        for index, page in enumerate(source.pages):
+            _make_room(page, *finished_bands(private, index == 0))
         try:
             structure = _printed_structure(source)
         except (pikepdf.PdfError, ValueError, TypeError, AttributeError, RecursionError):
@@ -205,6 +216,38 @@ class Edition:
                     stack.pop()
                 (stack[-1][1].children if stack else outline.root).append(item)
                 stack.append((bookmark.level, item))
+
+
+def finished_bands(private, first):
+    """The bands (foot, head), in points, kept free on a finished PDF's page for the
+    furniture (furniture.html): the foot for the pack's number and the item label; the
+    head, on a private paper's pages, for the NOT FOR PUBLICATION band, deeper on its
+    first page for the boxed statement (the Part 2 marking of rendered pages)."""
+    return FOOT_BAND, (STATEMENT_BAND if first else HEAD_BAND) if private else 0.0
+
+
+def _make_room(page, foot, head):
+    """Scale ``page``'s drawing and links down, centred across, so that ``foot`` points at
+    the bottom of the page as it shows (its /Rotate applied) and ``head`` at its top are
+    free; its size stays as it is."""
+    x0, y0, x1, y1 = (float(value) for value in page.obj.get("/CropBox", page.obj.MediaBox))
+    width, height = x1 - x0, y1 - y0
+    rotate = int(page.obj.get("/Rotate", 0)) % 360
+    upright = height if rotate in (0, 180) else width
+    scale = (upright - foot - head) / upright
+    # where the scaled drawing's lower-left corner goes: the foot is at user space's
+    # bottom (0), left (270), top (180) or right (90) side
+    across = (width * (1 - scale) / 2, height * (1 - scale) / 2)
+    corner = {0: (across[0], foot), 180: (across[0], head), 90: (head, across[1]), 270: (foot, across[1])}[rotate]
+    e, f = x0 + corner[0] - scale * x0, y0 + corner[1] - scale * y0
+    page.contents_add(f"q {scale:.6f} 0 0 {scale:.6f} {e:.4f} {f:.4f} cm\n".encode(), prepend=True)
+    page.contents_add(b"\nQ\n")
+    for annotation in page.obj.get("/Annots", []):
+        for key in ("/Rect", "/QuadPoints"):
+            if key in annotation:
+                values = [float(value) for value in annotation[key]]
+                annotation[key] = Array([round(scale * value + (e if n % 2 == 0 else f), 4)
+                                         for n, value in enumerate(values)])
 
 
 def _overlay(page, form):

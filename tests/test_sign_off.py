@@ -1,0 +1,192 @@
+"""What a monitoring officer checks before signing a pack off, read back from the
+built editions with pdfium: the Part 2 marking (a legible band on every private
+page, clear of the printed number; a boxed statement opening each private paper and
+appendix), finished PDFs' numbers and item labels in a band of their own, and the
+attendance appendix's groups kept with their heading."""
+
+import re
+
+import pypdfium2
+import pytest
+from weasyprint import HTML
+
+from assembler.bind.merge import FOOT_BAND
+from tests.conftest import long_markdown, write_files
+
+REASON = "Paragraph 3 of Schedule 12A, Local Government Act 1972"
+SPEC = f"""\
+meeting:
+  body: Licensing Committee
+  date: 2025-06-04
+  time: "10:00"
+  venue: Civic Hall, Bank Street, Ayton
+previous_note: papers/note.txt
+agenda:
+  - title: Note of the last meeting
+    paper: previous_note
+  - title: Taxi fares
+    paper: papers/fares.md
+    appendices:
+      - {{title: Appendix A - Slides, file: papers/slides.pdf}}
+      - {{title: Appendix B - Tariff, file: papers/tariff.md}}
+  - title: Premises review
+    paper: papers/premises.md
+    private: true
+    exempt_reason: "{REASON}"
+    appendices:
+      - {{title: Appendix A - Valuation, file: papers/valuation.pdf}}
+"""
+# role groups of many sizes, so that without care some heading would end a page
+GROUP_SIZES = [1] * 24 + [3, 1, 2] * 8
+ROLES = [f"Role group {n}" for n in range(len(GROUP_SIZES))]
+
+
+def note_export():
+    """The committee system's tagged export: two items and a long attendance appendix."""
+    items = "".join(f"<AI{n}>\n\n\t{n}  \n\tItem {n} title\n\n\t\n\tThe committee noted item {n}.\n\n</AI{n}>\n"
+                    for n in (1, 2))
+    people = []
+    for group, (role, size) in enumerate(zip(ROLES, GROUP_SIZES)):
+        for n in range(size):
+            people.append((f"\t{role}\n" if n == 0 else "") + f"\tCllr Person {group}-{n}\n\tAuthority {group}-{n}\n\n")
+    return ("Note of last Licensing Committee meeting\n\tTitle:\n\tLicensing Committee\n\n\tDate:\n\tMonday 3 March 2025\n"
+            + items + "<TRAILER_SECTION>\n\nAppendix A - Attendance\n\n\tPosition/Role\n\tCouncillor\n\tAuthority\n\n"
+            + "".join(people))
+
+
+def numbered_pdf(path, pages, size):
+    """A finished PDF with its own page number at the foot of each page, as slides have."""
+    body = "".join(f'<section style="break-after: page"><h1>{text}</h1></section>' for text in pages)
+    style = f"@page {{ size: {size}; margin: 20mm; @bottom-center {{ content: counter(page); font: 12pt sans-serif }} }}"
+    HTML(string=f"<html><style>{style}</style>{body}</html>").write_pdf(path)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sign-off")
+    write_files(folder, {
+        "pack.yaml": SPEC,
+        "papers/note.txt": note_export(),
+        "papers/fares.md": long_markdown("fares", 3),
+        "papers/tariff.md": long_markdown("tariff", 14),
+        "papers/premises.md": long_markdown("premises", 14, "purpose: For decision."),
+    })
+    numbered_pdf(folder / "papers/slides.pdf", ["SLIDE-1", "SLIDE-2", "SLIDE-3"], "A4 landscape")
+    numbered_pdf(folder / "papers/valuation.pdf", ["VALUATION-1", "VALUATION-2"], "A4")
+    from assembler.cli import main
+
+    assert main([str(folder / "pack.yaml"), "-o", str(folder / "out"), "-q"]) == 0
+    from tests.pdfs import read_edition
+
+    return {name: read_edition(next((folder / "out").glob(f"*-{name}.pdf"))) for name in ("members", "public")}
+
+
+def chars(edition, index):
+    """Every character of page ``index``: [(char, (left, bottom, right, top), font size)], in points."""
+    document = pypdfium2.PdfDocument(str(edition.path))
+    textpage = document[index].get_textpage()
+    found = []
+    for n in range(textpage.count_chars()):
+        char = textpage.get_text_range(n, 1)
+        if char.strip():
+            found.append((char, textpage.get_charbox(n), pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, n)))
+    return found
+
+
+def runs(found, text, whole=False):
+    """The characters of every occurrence of ``text`` (spaces aside) in reading order;
+    ``whole``: only where no letter or digit stands next to it on its line."""
+    letters = "".join(char for char, _, _ in found)
+    needle = text.replace(" ", "")
+
+    def alone(start, end):  # no letter or digit within 1.5 points on either side
+        first, last = found[start][1], found[end - 1][1]
+        before = found[start - 1] if start else None
+        after = found[end] if end < len(found) else None
+        return not ((before and before[0].isalnum() and abs(before[1][1] - first[1]) < 2
+                     and first[0] - before[1][2] < 1.5) or
+                    (after and after[0].isalnum() and abs(after[1][1] - last[1]) < 2 and after[1][0] - last[2] < 1.5))
+
+    starts = [m.start() for m in re.finditer(re.escape(needle), letters)]
+    return [found[start:start + len(needle)] for start in starts if not whole or alone(start, start + len(needle))]
+
+
+def box(run):
+    return (min(b[0] for _, b, _ in run), min(b[1] for _, b, _ in run),
+            max(b[2] for _, b, _ in run), max(b[3] for _, b, _ in run))
+
+
+def printed_number(edition, index, found):
+    """The characters of the pack's number on page ``index``: its label, at the foot."""
+    label = edition.reader.page_labels[index]
+    (number,) = [run for run in runs(found, label, whole=True) if box(run)[3] < 70]
+    return number
+
+
+def private_pages(members):
+    return list(range(members.pages_with("START-premises")[0], members.pages_with("VALUATION-2")[0] + 1))
+
+
+def test_every_private_page_carries_a_legible_band_clear_of_the_number(built):
+    members = built["members"]
+    pages = private_pages(members)
+    assert len(pages) >= 4  # the report's pages and its finished appendix's
+    for index in pages:
+        found = chars(members, index)
+        bands = runs(found, "NOT FOR PUBLICATION")
+        assert bands, index
+        assert min(size for run in bands for _, _, size in run) >= 9, index
+        assert runs(found, REASON), index  # the exempt information, on every page
+        left, bottom, right, top = box(printed_number(members, index, found))
+        near = [char for char, (l, b, r, t), _ in found
+                if l < right + 3 and r > left - 3 and b < top + 3 and t > bottom - 3 and not char.isdigit()]
+        assert near == [], (index, near)  # nothing touches the printed number
+
+
+def test_each_private_paper_and_appendix_opens_with_the_boxed_statement(built):
+    members = built["members"]
+    statement = "must not be published"
+    firsts = [members.pages_with("START-premises")[0], members.pages_with("VALUATION-1")[0]]
+    for index in private_pages(members):
+        text = re.sub(r"\s+", " ", members.texts[index])
+        if index in firsts:
+            assert statement in text and f"Exempt information: {REASON}" in text, index
+        else:
+            assert statement not in text, index
+    assert not built["public"].pages_with(statement)
+
+
+def test_a_finished_pdf_keeps_its_own_number_and_the_pack_puts_its_own_and_the_item_label_in_a_band_below(built):
+    members = built["members"]
+    for needle, label in (("SLIDE-", "Agenda Item 2 · Appendix A"), ("VALUATION-", "Agenda Item 3 · Appendix A")):
+        pages = members.pages_with(needle)
+        assert len(pages) in (2, 3)
+        for own, index in enumerate(pages, 1):
+            found = chars(members, index)
+            in_band = "".join(char for char, (_, _, _, top), _ in found if top < FOOT_BAND)
+            assert in_band == label.replace(" ", "") + members.reader.page_labels[index], index
+            assert [char for char, (_, bottom, _, _), _ in found if bottom > FOOT_BAND and char == str(own)], index
+
+
+def test_an_appendix_carries_its_item_label_on_every_page(built):
+    members = built["members"]
+    pages = range(members.pages_with("START-tariff")[0], members.pages_with("END-tariff")[0] + 1)
+    assert len(pages) >= 2
+    for index in pages:
+        assert "Agenda Item 2 · Appendix B" in members.texts[index], index
+
+
+def test_an_attendance_group_heading_never_ends_a_page_and_the_columns_head_every_page(built):
+    members = built["members"]
+    pages = list(range(members.pages_with("Appendix A - Attendance")[0], members.pages_with(f"Person {len(ROLES) - 1}-")[-1] + 1))
+    assert len(pages) >= 3
+    document = pypdfium2.PdfDocument(str(members.path))
+    for index in pages:
+        page = document[index]
+        width, height = page.get_size()
+        body = page.get_textpage().get_text_bounded(0, 62, width, height - 68)  # inside the page margins
+        lines = [line.strip() for line in body.splitlines() if line.strip()]
+        assert "Councillor" in lines[0] or "Councillor" in lines[1], index
+        assert lines[-1] not in ROLES, (index, lines[-1])
+    text = " ".join(members.texts[index] for index in pages)
+    assert all(role in text for role in ROLES)
