@@ -103,6 +103,8 @@ class NextMeeting(Model):
 
 class Meeting(Model):
     body: str = Field(description="The committee or board")
+    heading: str | None = Field(None, description='The body as the headings and running header print it, '
+                                                  'e.g. "Improvement & Innovation Board" (default: body)')
     date: datetime.date
     time: Clock
     venue: str | Venue
@@ -114,6 +116,11 @@ class Meeting(Model):
     private_notice: datetime.date | None = Field(
         None, description="When notice of the intention to meet in private was published (28 clear days needed)")
     cc: str | None = Field(None, description="Who else receives the pack, printed on the cover")
+
+    @property
+    def headed(self) -> str:
+        """The body's name in headings and the running header: ``heading``, else ``body``."""
+        return self.heading or self.body
 
     @property
     def place(self) -> Venue:

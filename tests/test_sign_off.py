@@ -190,3 +190,111 @@ def test_an_attendance_group_heading_never_ends_a_page_and_the_columns_head_ever
         assert lines[-1] not in ROLES, (index, lines[-1])
     text = " ".join(members.texts[index] for index in pages)
     assert all(role in text for role in ROLES)
+
+
+LAYOUT_SPEC = """\
+meeting:
+  body: Licensing Committee
+  date: 2025-06-04
+  time: "10:00"
+  venue: Civic Hall, Bank Street, Ayton
+agenda:
+  - title: Word report
+    paper: papers/word.docx
+  - title: Markdown report
+    paper: papers/markdown.md
+"""
+MARKDOWN_REPORT = """\
+Opening paragraph.
+
+3. We propose TOP-M that:
+
+3.1 The programme PARENT-M uses sector-led improvement to develop:
+
+3.1.1.1. Resilience CHILD-M in adult social care
+
+3.1.1.2. Effective care SIBLING-M and health systems
+
+2.5 million people MONEY-M live here.
+
+| Region | Count |
+| --- | --- |
+| MROW-1 | 1 |
+| MROW-2 | 2 |
+| MROW-3 | 3 |
+"""
+
+
+def word_report(path):
+    """Word's own two-level numbering (1. and 1.1.), a typed number a level deeper, and a table."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("Opening paragraph.")
+    levels = "".join(f'<w:lvl w:ilvl="{n}"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="{text}"/>'
+                     f'<w:pPr><w:ind w:left="{567 * (n + 1)}" w:hanging="567"/></w:pPr></w:lvl>'
+                     for n, text in enumerate(["%1.", "%1.%2."]))
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{levels}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in ((0, "We propose PARENT-W that:"), (1, "The programme CHILD-W will develop:")):
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    document.add_paragraph("1.1.1.1. Resilience TYPED-W in adult social care")
+    table = document.add_table(rows=4, cols=2)
+    table.style = "Table Grid"
+    for row, (name, count) in enumerate([("Region", "Count"), ("WROW-1", "1"), ("WROW-2", "2"), ("WROW-3", "3")]):
+        table.cell(row, 0).text, table.cell(row, 1).text = name, count
+    document.save(path)
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("layout")
+    write_files(folder, {"pack.yaml": LAYOUT_SPEC, "papers/markdown.md": MARKDOWN_REPORT})
+    word_report(folder / "papers/word.docx")
+    from assembler.cli import main
+
+    assert main([str(folder / "pack.yaml"), "-o", str(folder / "out"), "-q"]) == 0
+    from tests.pdfs import read_edition
+
+    return read_edition(next((folder / "out").glob("*-members.pdf")))
+
+
+def line_of(edition, needle):
+    """(left of the line's first character, bottom of the needle) in points, on the page
+    that holds ``needle``: where its line (its number, if it has one) starts."""
+    index = edition.pages_with(needle)[0]
+    found = chars(edition, index)
+    (run,) = runs(found, needle)
+    start = found.index(run[0])
+    bottom = run[0][1][1]
+    while start and found[start - 1][1][1] < found[start][1][3] and found[start - 1][1][3] > found[start][1][1] \
+            and found[start - 1][1][2] <= found[start][1][0] + 1:  # the character before, on the same line
+        start -= 1
+    return found[start][1][0], bottom
+
+
+@pytest.mark.parametrize("parent, child", [
+    ("PARENT-W", "CHILD-W"), ("CHILD-W", "TYPED-W"),  # Word's numbering, then a typed number under it
+    ("TOP-M", "PARENT-M"), ("PARENT-M", "CHILD-M"),  # a Markdown list, then typed numbers
+])
+def test_each_level_of_numbered_paragraphs_is_indented_under_its_parent(layout, parent, child):
+    assert line_of(layout, child)[0] > line_of(layout, parent)[0] + 10
+
+
+def test_typed_numbers_of_one_level_line_up_and_a_figure_is_not_a_number(layout):
+    assert line_of(layout, "SIBLING-M")[0] == pytest.approx(line_of(layout, "CHILD-M")[0], abs=0.5)
+    assert line_of(layout, "MONEY-M")[0] == pytest.approx(line_of(layout, "Opening")[0], abs=0.5)
+
+
+def test_a_word_tables_rows_are_as_tall_as_their_text(layout):
+    """Word puts each cell's text in a paragraph; a row is no taller than the same row of a
+    Markdown table, whose cells hold bare text."""
+    word = [line_of(layout, f"WROW-{n}")[1] for n in (1, 2, 3)]
+    markdown = [line_of(layout, f"MROW-{n}")[1] for n in (1, 2, 3)]
+    assert word[0] - word[1] == pytest.approx(markdown[0] - markdown[1], abs=0.5)
+    assert word[1] - word[2] == pytest.approx(markdown[1] - markdown[2], abs=0.5)

@@ -50,6 +50,7 @@ def clean_html(html):
         attribute_filter=_keep_attribute,
     )
     cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
+    cleaned = _TYPED_NUMBER.sub(_numbered_paragraph, cleaned)
     long_strings = _LONG_TEXT.search(cleaned)
     if "<table" in cleaned or "<ol" in cleaned or "data-label" in cleaned or long_strings:
         root = parse_fragment(_CONTROL.sub("", cleaned))  # control characters print nothing, and lxml refuses them
@@ -127,6 +128,19 @@ def _int(text, default):
         return int(text)
     except (TypeError, ValueError):
         return default
+
+
+# a paragraph opening with a typed multi-level number: "3.1.1.1. Resilience", "2.3 The board"
+# (not "2.5 million": without a closing full stop, a capital or a quotation mark must follow)
+_TYPED_NUMBER = re.compile(r"<p>(\d{1,3}(?:\.\d{1,3}){1,5})(\.(?:\s|&nbsp;|\xa0)+|(?:\s|&nbsp;|\xa0)+(?=[A-Z\"“‘'(]))")
+
+
+def _numbered_paragraph(match):
+    """A typed number's paragraph marked with its level (``3.1.1.1.`` is level 4), its number
+    apart, so that pack.css indents it under its parent as Word indents its own list levels."""
+    level = min(match[1].count(".") + 1, 4)
+    label = match[1] + (". " if match[2].startswith(".") else " ")
+    return f'<p class="numbered level-{level}"><span class="number">{label.strip()}</span> '
 
 
 _FIGURE = re.compile(r"\(?[£$€]?[-+−–]?[£$€]?\d[\d,]*(\.\d+)?\s?(%|[mk]|bn)?\)?")

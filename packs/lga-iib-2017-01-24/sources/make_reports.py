@@ -21,7 +21,7 @@ import yaml
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from markdown_it import MarkdownIt
 
 PACK = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ class Numbering:
 
 
 def add_inline(paragraph, children):
-    """Markdown inline tokens as runs: bold, italic, links (as text), superscript."""
+    """Markdown inline tokens as runs: bold, italic, links (as text), superscript, line breaks, pictures."""
     bold = italic = sup = False
     for token in children or []:
         kind = token.type
@@ -131,8 +131,13 @@ def add_inline(paragraph, children):
             run = paragraph.add_run(token.content)
             run.bold, run.italic = bold or None, italic or None
             run.font.superscript = sup or None
-        elif kind in ("softbreak", "hardbreak"):
+        elif kind == "softbreak":
             paragraph.add_run(" ")
+        elif kind == "hardbreak":
+            paragraph.add_run().add_break()
+        elif kind == "image":  # a picture kept in sources/, with its alt text
+            shape = paragraph.add_run().add_picture(str(PACK / "sources" / token.attrs["src"]), width=Cm(15))
+            shape._inline.docPr.set("descr", token.content)
 
 
 def strip_label(children, label):
