@@ -132,3 +132,24 @@ def test_the_slides_appendix_keeps_its_landscape_pages(lga):
     for printed in range(slides[0], slides[1] + 1):
         width, height = members.sizes[labels.index(str(printed))]
         assert width > height
+
+
+def test_the_lga_pack_reads_as_the_real_one(lga):
+    """Nothing that talks about the example; every figure of the seed there, pictures as
+    pictures; the abbreviations one to a row; '&' where the seed's headings have it."""
+    members, public = lga
+    whole = text(members)
+    for draft in ["not reproduced", "example pack", "Figure:", "in this copy"]:
+        assert draft not in whole and draft not in text(public), draft
+    for heading in ["Improvement & Innovation Board – Membership 2016/2017", "AGENDA Improvement & Innovation Board"]:
+        assert heading in whole, heading
+    assert "Improvement & Innovation Board 24 January 2017" in text(members, [members.pages_with("Background")[0]])
+    legend = members.texts[members.pages_with("Abbreviation")[0]].splitlines()
+    for line in ["LA Leadership Academy", "LE Leadership Essentials", "LEAD Leaders Programme", "LEDGE Leading Edge"]:
+        assert line in [row.strip() for row in legend], line
+    cloud = members.pages_with("The size of the word reflects")[0]
+    pictures = [page for page in (cloud, cloud + 1) if any(
+        xobject.get_object().get("/Subtype") == "/Image" and xobject.get_object()["/Width"] > 400
+        for xobject in members.reader.pages[page]["/Resources"].get("/XObject", {}).values())]
+    assert pictures, "the word cloud is not drawn"
+    assert b"Word cloud of the words councillors used" in all_strings(members.path)  # its alt text

@@ -186,10 +186,13 @@ def test_an_attendance_group_heading_never_ends_a_page_and_the_columns_head_ever
         width, height = page.get_size()
         body = page.get_textpage().get_text_bounded(0, 62, width, height - 68)  # inside the page margins
         lines = [line.strip() for line in body.splitlines() if line.strip()]
-        assert "Councillor" in lines[0] or "Councillor" in lines[1], index
+        if index != pages[0]:  # a continued table repeats its column headings
+            assert "Councillor" in lines[0] or "Councillor" in lines[1], index
         assert lines[-1] not in ROLES, (index, lines[-1])
     text = " ".join(members.texts[index] for index in pages)
     assert all(role in text for role in ROLES)
+    # the export asks for no page break before its appendix: it follows the last item
+    assert members.pages_with("The committee noted item 2.")[0] == pages[0]
 
 
 LAYOUT_SPEC = """\
