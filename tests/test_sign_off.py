@@ -6,6 +6,7 @@ attendance appendix's groups kept with their heading."""
 
 import re
 
+import pikepdf
 import pypdfium2
 import pytest
 from weasyprint import HTML
@@ -29,6 +30,7 @@ agenda:
     appendices:
       - {{title: Appendix A - Slides, file: papers/slides.pdf}}
       - {{title: Appendix B - Tariff, file: papers/tariff.md}}
+      - {{title: Appendix C - Plan, file: papers/plan.pdf}}
   - title: Premises review
     paper: papers/premises.md
     private: true
@@ -73,6 +75,10 @@ def built(tmp_path_factory):
     })
     numbered_pdf(folder / "papers/slides.pdf", ["SLIDE-1", "SLIDE-2", "SLIDE-3"], "A4 landscape")
     numbered_pdf(folder / "papers/valuation.pdf", ["VALUATION-1", "VALUATION-2"], "A4")
+    numbered_pdf(folder / "papers/plan.pdf", ["PLAN-1", "PLAN-2"], "A4")
+    with pikepdf.open(folder / "papers/plan.pdf", allow_overwriting_input=True) as plan:
+        plan.pages[0].Rotate, plan.pages[1].Rotate = 90, 270  # shown landscape, drawn portrait
+        plan.save(folder / "papers/plan.pdf")
     from assembler.cli import main
 
     assert main([str(folder / "pack.yaml"), "-o", str(folder / "out"), "-q"]) == 0
@@ -82,14 +88,22 @@ def built(tmp_path_factory):
 
 
 def chars(edition, index):
-    """Every character of page ``index``: [(char, (left, bottom, right, top), font size)], in points."""
+    """Every character of page ``index``: [(char, (left, bottom, right, top), font size)], in
+    points on the page as it shows (pdfium gives boxes before the page's /Rotate)."""
     document = pypdfium2.PdfDocument(str(edition.path))
-    textpage = document[index].get_textpage()
+    page = document[index]
+    textpage = page.get_textpage()
+    x0, y0, x1, y1 = page.get_cropbox()
+    turn = {0: lambda x, y: (x - x0, y - y0), 90: lambda x, y: (y - y0, x1 - x),
+            180: lambda x, y: (x1 - x, y1 - y), 270: lambda x, y: (y1 - y, x - x0)}[page.get_rotation()]
     found = []
     for n in range(textpage.count_chars()):
         char = textpage.get_text_range(n, 1)
         if char.strip():
-            found.append((char, textpage.get_charbox(n), pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, n)))
+            left, bottom, right, top = textpage.get_charbox(n)
+            (a, b), (c, d) = turn(left, bottom), turn(right, top)
+            box = (min(a, c), min(b, d), max(a, c), max(b, d))
+            found.append((char, box, pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, n)))
     return found
 
 
@@ -158,7 +172,8 @@ def test_each_private_paper_and_appendix_opens_with_the_boxed_statement(built):
 
 def test_a_finished_pdf_keeps_its_own_number_and_the_pack_puts_its_own_and_the_item_label_in_a_band_below(built):
     members = built["members"]
-    for needle, label in (("SLIDE-", "Agenda Item 2 · Appendix A"), ("VALUATION-", "Agenda Item 3 · Appendix A")):
+    for needle, label in (("SLIDE-", "Agenda Item 2 · Appendix A"), ("PLAN-", "Agenda Item 2 · Appendix C"),
+                          ("VALUATION-", "Agenda Item 3 · Appendix A")):
         pages = members.pages_with(needle)
         assert len(pages) in (2, 3)
         for own, index in enumerate(pages, 1):
