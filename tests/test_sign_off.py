@@ -316,3 +316,19 @@ def test_a_word_tables_rows_are_as_tall_as_their_text(layout):
     markdown = [line_of(layout, f"MROW-{n}")[1] for n in (1, 2, 3)]
     assert word[0] - word[1] == pytest.approx(markdown[0] - markdown[1], abs=0.5)
     assert word[1] - word[2] == pytest.approx(markdown[1] - markdown[2], abs=0.5)
+
+
+def test_a_paper_never_ends_on_a_page_of_a_few_lines(tmp_path, assemble):
+    """A report a few lines too long for its pages is set a little closer instead."""
+    from tests.test_spec import MINIMAL
+
+    write_files(tmp_path, {"pack.yaml": MINIMAL + "  - title: Long report\n    paper: report.md\n",
+                           "report.md": long_markdown("report", 8)})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    pages = range(members.pages_with("START-report")[0], members.pages_with("END-report")[0] + 1)
+    width, height = members.sizes[pages[-1]]
+    text_top, text_bottom = height - 68, 62  # the page's text area, in points from its foot
+    lowest = min(bottom for char, (_, bottom, _, top), _ in chars(members, pages[-1]) if text_bottom < bottom < text_top)
+    assert len(pages) == 1 or (text_top - lowest) / (text_top - text_bottom) >= 0.2

@@ -7,11 +7,17 @@ from assembler.render import ASSETS, PDF_VARIANT, TEMPLATES, load_weasyprint
 load_weasyprint()  # before WeasyPrint imports itself, slowly
 
 from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from assembler.completeness import split_rows  # noqa: E402
 from assembler.render.fetcher import PackFetcher  # noqa: E402
 from assembler.render.templates import make_environment  # noqa: E402
+
+# A paper whose last page would hold less than this share of a page's text area is set
+# again a little closer (body.tight in pack.css), and kept so if that saves the page.
+NEARLY_EMPTY = 0.2
+FILLABLE = {"report.html", "note.html"}
 
 
 class Renderer:
@@ -32,8 +38,22 @@ class Renderer:
         return self.environment.get_template(template).render(lang=self.language, **context)
 
     def render(self, template, base_dir=None, **context):
-        """Render ``template`` to a WeasyPrint ``Document``; returns it and the URLs refused."""
+        """Render ``template`` to a WeasyPrint ``Document``; returns it and the URLs refused.
+
+        A paper (``FILLABLE``) of two pages or more whose last page would hold only a
+        few lines (under ``NEARLY_EMPTY`` of the text area) is set again with
+        ``tight`` (a little less space between lines and paragraphs), and that is
+        kept if it has a page fewer: no page of two lines at a paper's end.
+        """
         before = len(self.fetcher.refused)
+        document = self._render(template, base_dir, context)
+        if template in FILLABLE and len(document.pages) > 1 and _last_page_fill(document) < NEARLY_EMPTY:
+            tight = self._render(template, base_dir, {**context, "tight": True})
+            if len(tight.pages) < len(document.pages):
+                document = tight
+        return document, self.fetcher.refused[before:]
+
+    def _render(self, template, base_dir, context):
         html = HTML(
             string=self.html(template, **context),
             base_url=(base_dir or self.pack_root).as_uri() + "/",
@@ -45,4 +65,12 @@ class Renderer:
         document = html.render(**options)
         if split_rows(document):  # kept together where it cannot be: laid out again, starting at once
             document = html.render(**options)
-        return document, self.fetcher.refused[before:]
+        return document
+
+
+def _last_page_fill(document):
+    """How far down its text area the content of ``document``'s last page reaches (0 to 1)."""
+    page = document.pages[-1]._page_box
+    bottoms = [box.position_y + box.margin_height() for box in page.children[0].descendants()
+               if isinstance(box, (LineBox, ReplacedBox))]
+    return (max(bottoms) - page.content_box_y()) / page.height if bottoms else 0.0
