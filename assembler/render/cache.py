@@ -183,13 +183,17 @@ class PartCache:
             for modified, _, entry in entries:  # a write that a killed build left half done
                 if entry.name.startswith(".part-") and time.time() - modified > 3600:
                     os.unlink(entry.path)
-            entries = [(modified, size, entry.path) for modified, size, entry in entries
-                       if not entry.name.startswith(".")]
-            total = sum(size for _, size, _ in entries)
-            for _, size, path in sorted(entries) if total > limit else []:
+            stems = {}  # a part's .pdf and .json go together: one without the other is no entry
+            for modified, size, entry in (item for item in entries if not item[2].name.startswith(".")):
+                stem = entry.name.split(".", 1)[0]
+                used, held, paths = stems.get(stem, (0, 0, []))
+                stems[stem] = (max(used, modified), held + size, paths + [entry.path])
+            total = sum(size for _, size, _ in stems.values())
+            for _, size, paths in sorted(stems.values()) if total > limit else []:
                 if total <= limit * 3 // 4:
                     break
-                os.unlink(path)
+                for path in paths:
+                    os.unlink(path)
                 total -= size
             stamp.touch()
         except OSError:  # another build pruning at the same moment, or a read-only cache
