@@ -19,8 +19,9 @@ label and the not-for-publication marking) comes from one overlay PDF,
 placed over each page as an artifact.  A finished PDF's drawing is first
 scaled down a little, keeping its page size, so that the furniture sits in
 bands of its own at the page's foot (and, private, its head), clear of the
-page's own content and its own page numbers (``finished_bands``).  Links to other parts arrive as ``LINK_PREFIX#anchor`` URIs
-and leave as jumps to the anchor's page.  Bookmarks are rebuilt for the
+page's own content and its own page numbers (``finished_bands``).  Links
+to other parts arrive as ``LINK_PREFIX#anchor`` URIs and leave as jumps to
+the anchor's page.  Bookmarks are rebuilt for the
 whole edition from each part's own and the finished PDFs' outlines.
 """
 

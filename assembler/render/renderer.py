@@ -47,11 +47,12 @@ class Renderer:
         """
         before = len(self.fetcher.refused)
         document = self._render(template, base_dir, context)
+        refused = self.fetcher.refused[before:]  # the same again if it is set again
         if template in FILLABLE and len(document.pages) > 1 and _last_page_fill(document) < NEARLY_EMPTY:
             tight = self._render(template, base_dir, {**context, "tight": True})
             if len(tight.pages) < len(document.pages):
                 document = tight
-        return document, self.fetcher.refused[before:]
+        return document, refused
 
     def _render(self, template, base_dir, context):
         html = HTML(
