@@ -144,6 +144,14 @@ def annotated_pdf():
     return pdf
 
 
+def drawn_at(image, x, y):
+    """The pixel of ``image`` (an A4 finished page in the pack, drawn at 72 dpi) where the
+    point (x, y) of the page as its PDF drew it lies: the binder scales the drawing to leave
+    the foot band free."""
+    scale = (842 - FOOT_BAND) / 842
+    return image.getpixel((round(595 * (1 - scale) / 2 + scale * x), round(image.height - FOOT_BAND - scale * y)))
+
+
 def test_annotations_that_show_something_are_drawn_and_comments_are_left_out(pack, assemble):
     save(annotated_pdf(), pack / "papers/plan.pdf")
     built = assemble(pack / "pack.yaml")
@@ -153,13 +161,8 @@ def test_annotations_that_show_something_are_drawn_and_comments_are_left_out(pac
     document = pypdfium2.PdfDocument(path)
     index = len(document) - 2  # the appendix page, before the back cover
     image = document[index].render(scale=1).to_pil().convert("RGB")
-    scale = (842 - FOOT_BAND) / 842  # the page's drawing, scaled to leave the foot band free
-
-    def pixel(x, y):  # a point of the page as drawn, in the pack's page
-        return image.getpixel((round(595 * (1 - scale) / 2 + scale * x), round(image.height - FOOT_BAND - scale * y)))
-
-    assert pixel(200, 500) == (0, 153, 0)  # the square's fill, drawn with no appearance given
-    red = [pixel(x, 290) for x in range(360, 540, 10)]
+    assert drawn_at(image, 200, 500) == (0, 153, 0)  # the square's fill, drawn with no appearance given
+    red = [drawn_at(image, x, 290) for x in range(360, 540, 10)]
     assert any(r > 200 and g < 80 and b < 80 for r, g, b in red)  # the ink stroke along the top
     for edition in ("members", "public"):
         (path,) = built.out.glob(f"*-{edition}.pdf")
@@ -309,8 +312,8 @@ def test_lines_and_polygons_without_an_appearance_are_drawn(pack, assemble):
     (path,) = built.out.glob("*-members.pdf")
     document = pypdfium2.PdfDocument(path)
     image = document[len(document) - 2].render(scale=1).to_pil().convert("RGB")
-    assert image.getpixel((300, image.height - 400)) == (255, 0, 0)  # on the line
-    assert image.getpixel((200, image.height - 200)) == (0, 153, 0)  # inside the polygon
+    assert drawn_at(image, 300, 400) == (255, 0, 0)  # on the line
+    assert drawn_at(image, 200, 200) == (0, 153, 0)  # inside the polygon
     both_editions_are_sound(built)
 
 
