@@ -332,3 +332,4 @@ def test_a_paper_never_ends_on_a_page_of_a_few_lines(tmp_path, assemble):
     text_top, text_bottom = height - 68, 62  # the page's text area, in points from its foot
     lowest = min(bottom for char, (_, bottom, _, top), _ in chars(members, pages[-1]) if text_bottom < bottom < text_top)
     assert len(pages) == 1 or (text_top - lowest) / (text_top - text_bottom) >= 0.2
+
