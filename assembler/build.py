@@ -14,8 +14,12 @@ pack's state (``Pack``): ``open_pack``, ``read``, ``draw``, ``number``,
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 from pydantic import BaseModel
 
@@ -166,14 +170,21 @@ def open_pack(spec_path, use_cache=True, memory=None):
                      "house_stylesheet": spec.house.stylesheet, "language": spec.meeting.language}
     if use_cache:
         pack.cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, pack.settings["house_templates"])
-                               + _digest_file(spec.house.stylesheet), roots=[root, TEMPLATES, ASSETS], memory=memory)
+                               + _digest_file(spec.house.stylesheet), memory=memory)
     pack.facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
     return pack
 
 
 def read(pack, renderers):
-    """Stage 2: every paper's document model (every unreadable one named at once)."""
+    """Stage 2: every paper's document model (every unreadable one named at once); then
+    the files private papers use (off limits to every other part) and where each paper
+    is (a link naming its file jumps to it) join the renderers' settings and the cache's key."""
     pack.papers = read_papers(pack.slots, pack.spec.previous_note, renderers.read)
+    pack.settings["private_files"] = private_files(pack.slots, pack.papers)
+    pack.settings["paper_anchors"] = tuple(sorted({(str(Path(pack.papers[slot.anchor].source).resolve()), slot.anchor)
+                                                   for slot in pack.slots}))
+    if pack.cache:
+        pack.cache.setting_digest += repr((pack.settings["private_files"], pack.settings["paper_anchors"]))
 
 
 def draw(pack, renderers):
@@ -264,8 +275,11 @@ def check(pack, bound, renderers):
 
 
 def write(pack, out_dir=None):
-    """Stage 7: every edition put in place together (``out_dir``, default the spec's folder)."""
-    written = write_together(out_dir or pack.root, pack.files())
+    """Stage 7: every edition put in place together (``out_dir``, default the spec's folder),
+    never over the spec or a file it names."""
+    files = pack.files()
+    refuse_overwriting(pack.spec_path, pack.spec, [Path(out_dir or pack.root) / name for name in files])
+    written = write_together(out_dir or pack.root, files)
     book = pack.books[0]
     return BuildResult(written[0], written[1], book.pages, book.numbered_pages, pack.warnings,
                        pack.stats["rendered"], pack.stats["cached"], written[2:])
@@ -278,6 +292,20 @@ def _private_papers(pack, book):
 def _scan_name(pack, n):
     """Under what the last scan of a book's public edition is kept."""
     return f"{pack.spec_path.resolve()}#{n}"
+
+
+def refuse_overwriting(spec_path, spec, targets):
+    """Raise ``InputError`` if writing ``targets`` (paths, files or folders that will be
+    replaced) would overwrite the spec or a file it names (an appendix called like an
+    edition, a paper inside the publish folder)."""
+    named = [Path(spec_path)] + [value for value in _spec_values(spec) if isinstance(value, Path)]
+    named = {path.resolve(): path for path in named}
+    for target in targets:
+        target = Path(target).resolve()
+        for path, shown in named.items():
+            if path == target or path.is_relative_to(target):
+                raise InputError(f"{shown}: the output would be written over it ({target}); "
+                                 "rename it, or write the output elsewhere with -o")
 
 
 def _lay_out(slots, members, blank, duplex, back_cover=True):
@@ -321,8 +349,28 @@ def _paper_job(facts, slot, paper):
              "every_page": slot.is_appendix}
     what = f"{slot.bookmark} ({paper.source.name})"
     if isinstance(paper, Note):
-        return Job(what, "note.html", {**facts, "slot": slot.view(), "frame": frame, "note": paper}, paper.source.parent)
-    return Job(what, "report.html", {**facts, "slot": slot.view(), "frame": frame, "report": paper}, paper.source.parent)
+        return Job(what, "note.html", {**facts, "slot": slot.view(), "frame": frame, "note": paper}, paper.source.parent,
+                   slot.private)
+    return Job(what, "report.html", {**facts, "slot": slot.view(), "frame": frame, "report": paper},
+               paper.source.parent, slot.private)
+
+
+def private_files(slots, papers):
+    """The files private papers use, which no other part may draw: each private paper and
+    appendix, and every local file its HTML names (a chart, a picture), resolved as the
+    renderer's fetcher resolves them.  Sorted resolved paths."""
+    found = set()
+    for slot in slots:
+        if not slot.private:
+            continue
+        paper = papers[slot.anchor]
+        found.add(str(Path(paper.source).resolve()))
+        html = "" if isinstance(paper, FinishedPdf) else repr(paper)  # its body, cover block and title
+        for url in re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html):
+            if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.lower().startswith("file:"):
+                target = urlsplit(unescape(url)).path
+                found.add(str((Path(paper.source).parent / url2pathname(unquote(target))).resolve()))
+    return tuple(sorted(found))
 
 
 def _restricted_job(facts, part):
@@ -418,13 +466,18 @@ def _digest_file(path):
     return hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
 
 
+def _spec_values(value):
+    """Every plain value in the spec (strings, paths, dates …), depth first."""
+    if isinstance(value, BaseModel):
+        return [found for item in value.__dict__.values() for found in _spec_values(item)]
+    if isinstance(value, list):
+        return [found for item in value for found in _spec_values(item)]
+    return [value]
+
+
 def _spec_texts(value):
     """Every string in the spec: public by design (the agenda names even private items)."""
-    if isinstance(value, BaseModel):
-        return [text for item in value.__dict__.values() for text in _spec_texts(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _spec_texts(item)]
-    return [value] if isinstance(value, str) else []
+    return [text for text in _spec_values(value) if isinstance(text, str)]
 
 
 def _suspects(parts, private_papers, spec, cache):

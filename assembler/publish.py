@@ -20,12 +20,12 @@ import re
 from pathlib import Path
 
 from assembler.bind.merge import Edition
-from assembler.bind.output import edition_name, write_together
+from assembler.bind.output import edition_name, replace_folder
 from assembler.bind.leakcheck import pdf_texts
-from assembler.build import add_part, assemble, refuse_leaks
+from assembler.build import add_part, assemble, refuse_leaks, refuse_overwriting
 from assembler.render import TEMPLATES
 from assembler.render.jobs import Workers
-from assembler.render.templates import long_date, make_environment
+from assembler.render.templates import long_date, make_environment, render_template
 
 
 def publish(spec_path, out_dir=None, workers=None, use_cache=True):
@@ -71,8 +71,8 @@ def publish(spec_path, out_dir=None, workers=None, use_cache=True):
     public["meeting.json"] = json.dumps(facts, indent=2, ensure_ascii=False).encode()
     public["index.html"] = _index(pack, facts).encode()
     members = {name: data for name, data in editions.items() if name.endswith("-members.pdf")}
-    write_together(out / "members", members)
-    write_together(out / "public", public)
+    refuse_overwriting(spec_path, pack.spec, [out])
+    out = replace_folder(out, {"members": members, "public": public})
     return out / "public", pack.warnings
 
 
@@ -124,8 +124,8 @@ def _index(pack, facts):
     environment = make_environment(pack.spec.house.templates and Path(pack.spec.house.templates))
     colours, warnings = house_colours(pack.spec.house.stylesheet)
     pack.warnings.extend(warnings)
-    return environment.get_template("publish/index.html").render(
-        meeting=pack.spec.meeting, house=pack.spec.house, facts=facts, lang=pack.spec.meeting.language,
+    return render_template(
+        environment, "publish/index.html", meeting=pack.spec.meeting, house=pack.spec.house, facts=facts, lang=pack.spec.meeting.language,
         colours=colours)
 
 

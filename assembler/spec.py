@@ -269,9 +269,59 @@ def load_spec(path, drafts=False):
             if not _misspelt(problem, found, source.data):
                 problems.setdefault(problem["loc"], _describe(source, problem))
         spec = None
+    if spec is not None:
+        problems.update(_private_slips(spec, source))
     if problems:
         raise InputError(sorted(problems.values(), key=lambda text: _line_of(text)))
     return spec
+
+
+def _private_slips(spec, source):
+    """{key path: message} for the slips that would publish a private paper: an exempt
+    reason on an item not marked private (Part 2 is ``private: true``; the reason
+    alone is ambiguous, so neither edition is guessed), and a private item's file named
+    again where the public edition would print it (a public item, the notice's notes,
+    the venue's files, the logo, the stylesheet, the previous note)."""
+    problems = {}
+    private_files = {}  # (device, inode) -> what names it
+    for number, item in enumerate(spec.agenda):
+        if item.exempt_reason and not item.private:
+            loc = ("agenda", number, "exempt_reason")
+            problems[loc] = (f"{source.where(loc)}: the item has an exempt reason but is not private: "
+                             "add private: true (Part 2), or remove the reason if it is public")
+        if item.private:
+            for loc, path in _item_files(item, number):
+                private_files.setdefault(_identity(path), f"{format_path(loc)} (private item {item.title!r})")
+    public_uses = [(("previous_note",), spec.previous_note), (("notice", "notes"), spec.notice.notes),
+                   (("house", "logo"), spec.house.logo), (("house", "stylesheet"), spec.house.stylesheet)]
+    if isinstance(spec.meeting.venue, Venue):
+        public_uses += [(("meeting", "venue", key), getattr(spec.meeting.venue, key))
+                        for key in ("guidance", "travel", "map")]
+    for number, item in enumerate(spec.agenda):
+        if not item.private:
+            public_uses += _item_files(item, number)
+    for loc, path in public_uses:
+        owner = path is not None and private_files.get(_identity(path))
+        if owner:
+            problems[loc] = (f"{source.where(loc)}: {path.name} is private: it is {owner}'s file, "
+                             "and would be published here")
+    return problems
+
+
+def _item_files(item, number):
+    """(key path, file) of an item's paper and appendices."""
+    found = [(("agenda", number, "paper"), item.paper)] if isinstance(item.paper, Path) else []
+    return found + [(("agenda", number, "appendices", index, "file"), appendix.file)
+                    for index, appendix in enumerate(item.appendices)]
+
+
+def _identity(path):
+    """A file's identity on disk, the same through any other name for it (a hard link)."""
+    try:
+        status = Path(path).stat()
+        return status.st_dev, status.st_ino
+    except OSError:
+        return Path(path).resolve()
 
 
 def _line_of(message):

@@ -10,6 +10,10 @@ Two YAML 1.1 traps are closed here:
   ``H:MM`` or ``HH:MM`` plain scalar as the string it looks like.
 * an impossible date (``2025-02-30``) makes PyYAML raise a bare
   ``ValueError``; we report it with its line.
+
+And a hostile file is refused in one line, not followed until memory or the
+stack runs out: aliases that expand to more than ``MAX_VALUES`` values (a
+"billion laughs" of a kilobyte), and nesting deeper than ``MAX_DEPTH``.
 """
 
 import re
@@ -19,6 +23,7 @@ import yaml
 from assembler.errors import InputError
 
 MAX_VALUES = 100_000  # in one spec: aliases that repeat each other could make billions
+MAX_DEPTH = 50  # a spec nests five deep
 
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 
@@ -93,6 +98,8 @@ class YamlSource:
         self._count += 1
         if self._count > MAX_VALUES:
             raise InputError(f"{self.name}: more than {MAX_VALUES:,} values (aliases repeating each other?)")
+        if len(path) > MAX_DEPTH:
+            raise InputError(f"{self.where(path)}: nested more than {MAX_DEPTH} levels deep; refused")
         if id(node) in self._open:
             raise InputError(f"{self.where(path)}: contains itself (an alias inside its own anchor)")
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):

@@ -116,8 +116,8 @@ def test_check_names_every_bad_file(pack, capsys):
 def test_check_warns_about_late_dispatch_and_private_notice(pack, capsys):
     run(capsys, "scaffold", pack / "pack.yaml")
     spec = SPEC.replace("dispatch: 2025-10-06", "dispatch: 2025-10-12\n  private_notice: 2025-10-01") + (
-        "  - title: Staffing\n    paper: papers/existing.md\n    private: true\n    exempt_reason: Paragraph 1\n")
-    write_files(pack, {"pack.yaml": spec})
+        "  - title: Staffing\n    paper: papers/staffing.md\n    private: true\n    exempt_reason: Paragraph 1\n")
+    write_files(pack, {"pack.yaml": spec, "papers/staffing.md": "The staffing report.\n"})
     code, out, err = run(capsys, "check", pack / "pack.yaml")
     assert code == 0
     assert "1 private" in out

@@ -81,7 +81,7 @@ meeting:
 agenda:
 """ + "".join(f"  - title: Report {n}\n    paper: papers/r{n}.md\n" for n in range(1, 13)) + """\
   - title: Staffing
-    paper: papers/r1.md
+    paper: papers/r13.md
     private: true
     exempt_reason: Paragraph 1 of Schedule 12A
 """
@@ -89,13 +89,13 @@ agenda:
 
 def test_a_killed_build_never_leaves_a_broken_edition(tmp_path):
     filler = "\n\n".join(["The council debated the motion at length and voted on each amendment."] * 40)
-    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n\n{filler}\n" for n in range(1, 13)}})
+    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n\n{filler}\n" for n in range(1, 14)}})
     out = tmp_path / "out"
     command = [sys.executable, "-m", "assembler", str(tmp_path / "pack.yaml"), "-o", str(out), "-q", "--no-cache"]
     assert subprocess.run(command, cwd=ROOT, timeout=300).returncode == 0
     editions = sorted(out.glob("*.pdf"))
     before = {path.name: path.read_bytes() for path in editions}
-    for n in range(1, 13):  # the next build has different content
+    for n in range(1, 14):  # the next build has different content
         (tmp_path / f"papers/r{n}.md").write_text(f"Paper {n}, revised.\n\n{filler}\n")
     for delay in (0.3, 0.8, 1.5, 2.5, 4.0):
         process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
@@ -144,7 +144,7 @@ BROKEN = [
 
 @pytest.mark.parametrize("name, breakage, named", BROKEN, ids=[case[0] for case in BROKEN])
 def test_broken_input_exits_2_in_a_few_lines_and_keeps_the_old_editions(tmp_path, assemble, name, breakage, named):
-    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n" for n in range(1, 13)}})
+    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n" for n in range(1, 14)}})
     first = assemble(tmp_path / "pack.yaml", "-q")
     assert first.code == 0
     before = {path.name: path.read_bytes() for path in first.out.iterdir()}
@@ -159,7 +159,7 @@ def test_broken_input_exits_2_in_a_few_lines_and_keeps_the_old_editions(tmp_path
 
 def test_a_part_that_renders_too_long_is_stopped_and_named(tmp_path, monkeypatch):
     filler = "\n\n".join(["A long paragraph of the report that takes its time to lay out on the page."] * 400)
-    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n\n{filler}\n" for n in range(1, 13)}})
+    write_files(tmp_path, {"pack.yaml": SPEC, **{f"papers/r{n}.md": f"Paper {n}.\n\n{filler}\n" for n in range(1, 14)}})
     monkeypatch.setenv("ASSEMBLE_PART_SECONDS", "0.05")
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "assembler", str(tmp_path / "pack.yaml"), "--no-cache"],

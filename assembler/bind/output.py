@@ -1,16 +1,37 @@
-"""Put the editions in place together, or not at all.
+"""Put a command's outputs in place together, or not at all.
 
-Each edition is written to a temporary file beside its target, flushed to
-disk, and only when every edition is complete are they renamed into place.
-A failure before that point leaves the earlier editions exactly as they were.
+Two ways, one per command:
+
+* ``write_together`` (the build): each edition is written to a temporary
+  file beside its target, flushed to disk, and only when every edition is
+  complete are they renamed into place.  A failure before that point leaves
+  the earlier editions exactly as they were.
+* ``replace_folder`` (``publish``): the whole output folder (``members/`` and
+  ``public/``) is written afresh beside it, flushed, and exchanged with the
+  old one in one step (``renameat2(RENAME_EXCHANGE)``, Linux 3.15).  Nothing
+  of an earlier publish survives in it (a paper made private since has no
+  per-item PDF left behind), and a killed or failing publish leaves the old
+  folder whole: temporaries live in a hidden folder beside it, never in
+  ``public/``.
+
+A full disk or a folder that cannot be written is the officer's problem
+(``InputError``, naming the folder), not a crash.
 """
 
+import ctypes
+import errno
+import fcntl
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
+from assembler.errors import InputError
+
 TEMP_PREFIX = ".assemble-"
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
 
 
 def edition_name(body, date, edition):
@@ -20,27 +41,129 @@ def edition_name(body, date, edition):
 
 
 def write_together(out_dir, files):
-    """Write ``{name: bytes}`` into ``out_dir`` so that all appear or none change."""
+    """Write ``{name: bytes}`` into ``out_dir`` so that all appear or none change; return
+    the paths written.  Raises ``InputError`` if the folder cannot be written (full,
+    read-only, not a folder).  Two builds into one folder take turns (a lock on it), so
+    neither removes the other's temporaries."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out_dir)
     staged = []
     try:
-        for name, data in files.items():
-            handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".pdf", dir=out_dir)
-            staged.append((Path(temp), out_dir / name))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temp, 0o644)  # mkstemp makes 0600 files
-        for temp, target in staged:
-            os.replace(temp, target)
-        _sync_folder(out_dir)
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with _locked(out_dir):
+            _remove_stale_temporaries(out_dir)
+            try:
+                for name, data in files.items():
+                    handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".pdf", dir=out_dir)
+                    os.close(handle)
+                    staged.append((Path(temp), out_dir / name))
+                    _write_file(Path(temp), data)
+                for temp, target in staged:
+                    _rename(temp, target)
+                _sync_folder(out_dir)
+            finally:
+                for temp, _ in staged:
+                    temp.unlink(missing_ok=True)
+    except OSError as error:
+        raise _cannot_write(out_dir, error) from None
     return [target for _, target in staged]
+
+
+def replace_folder(out_dir, folders):
+    """Make ``out_dir`` hold exactly ``{subfolder: {name: bytes}}``, in one step; return it.
+
+    ``out_dir`` may hold nothing but those subfolders (it is replaced whole): anything
+    else in it (the pack itself, say, with ``-o .``) is refused with ``InputError``.
+    Raises ``InputError`` too if it cannot be written; the old folder is then unchanged.
+    """
+    out_dir = Path(os.path.abspath(out_dir))
+    if out_dir.is_symlink():
+        out_dir = out_dir.resolve()
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise InputError(f"{out_dir}: is not a folder")
+        foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in folders)
+        if foreign:
+            raise InputError(f"{out_dir}: holds files this command did not write ({', '.join(foreign[:3])}); "
+                             "give it a folder of its own with -o")
+    parent, stage = out_dir.parent, None
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with _locked(parent):
+            for stale in parent.glob(f".{out_dir.name}{TEMP_PREFIX}*"):  # a killed publish's
+                shutil.rmtree(stale, ignore_errors=True)
+            stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{TEMP_PREFIX}", dir=parent))
+            os.chmod(stage, 0o755)  # mkdtemp makes it 0700
+            for folder, files in folders.items():
+                (stage / folder).mkdir()
+                for name, data in files.items():
+                    _write_file(stage / folder / name, data)
+                _sync_folder(stage / folder)
+            _sync_folder(stage)
+            if out_dir.exists():
+                _exchange(stage, out_dir)
+            else:
+                _rename(stage, out_dir)
+            _sync_folder(parent)
+            shutil.rmtree(stage, ignore_errors=True)  # now the old folder
+    except OSError as error:
+        raise _cannot_write(out_dir, error) from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+    return out_dir
+
+
+def _write_file(path, data):
+    """``data`` into ``path``, on disk (flushed and synced), readable by all."""
+    with open(path, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.chmod(path, 0o644)  # mkstemp makes 0600 files
+
+
+def _rename(source, target):
+    os.replace(source, target)
+
+
+def _exchange(first, second):
+    """Swap two folders' names in one step; where the system cannot, move the old one
+    aside first (a moment in which ``second`` is missing)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(code, os.strerror(code), str(second))
+    aside = Path(f"{first}-old")
+    _rename(second, aside)
+    _rename(first, second)
+    _rename(aside, first)
+
+
+def _cannot_write(folder, error):
+    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+              errno.EROFS: "the disk is read-only", errno.EACCES: "permission denied",
+              errno.EPERM: "permission denied"}.get(error.errno, error.strerror or str(error))
+    return InputError(f"{folder}: cannot write the output there ({reason}); earlier files are unchanged")
+
+
+class _locked:
+    """An exclusive lock on ``folder`` itself (``flock`` on its descriptor: no file is left
+    behind), held while a command writes there."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __enter__(self):
+        self.descriptor = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.descriptor)
 
 
 def _remove_stale_temporaries(out_dir):

@@ -23,15 +23,17 @@ from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
-from assembler.readers.word_xml import as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
+from assembler.readers.word_xml import _on, as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
+MAX_XML_BYTES = 16 * 1024 * 1024  # the text of a 1,000-page report is under 10 MB; mammoth needs ~200 times it
 STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 
 def read_docx(path, id_prefix="doc"):
     html, linked, parts = _docx_html(path, id_prefix)
+    hidden = parts["hidden"]
     content = [source_content(parts[name], parts.get(f"word/_rels/{name[5:]}.rels")) for name in _NOTES_LAST
                if name in parts]
     title, html = own_title(html)
@@ -44,7 +46,8 @@ def read_docx(path, id_prefix="doc"):
         cover=cover,
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked]
-        + undrawable_warnings(body),
+        + undrawable_warnings(body)
+        + ([f"{hidden} piece(s) of hidden text left out (Word does not print them either)"] if hidden else []),
         source_text="\n".join([text for text, _ in content]
                                + [text for outline in parts["smartart"].values() for _, text in outline]),
         source_pictures=[picture for _, pictures in content for picture in pictures],
@@ -163,6 +166,9 @@ def _printable_package(path):
             infos = package.infolist()
             if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
                 raise PaperError(path, f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; refused")
+            if sum(info.file_size for info in infos if info.filename.endswith((".xml", ".rels"))) > MAX_XML_BYTES:
+                raise PaperError(path, f"its text unpacks to more than {MAX_XML_BYTES // 2**20} MB of XML; refused "
+                                       "(a report that long should be split, or given as a PDF)")
             entries = {info.filename: package.read(info) for info in infos}
     except zipfile.BadZipFile:
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
@@ -172,9 +178,11 @@ def _printable_package(path):
     for name, data in entries.items():
         if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):
             raise PaperError(path, f"carries a DOCTYPE declaration in {name}; refused (a Word file never needs one)")
+    hidden_styles, hidden = _hidden_styles(entries.get("word/styles.xml")), 0
     try:
         for name in sorted(_TEXT_PARTS.intersection(entries)):
-            entries[name] = as_word_shows(entries[name])
+            entries[name], count = _without_hidden(entries[name], hidden_styles)
+            entries[name], hidden = as_word_shows(entries[name]), hidden + count
         name = "word/document.xml"
         entries[name], outlines = smartart_outlines(entries[name], entries.get("word/_rels/document.xml.rels"), entries)
         if "word/styles.xml" in entries:
@@ -188,7 +196,7 @@ def _printable_package(path):
             package.writestr(name, data)
     parts = {name: entries[name] for name in (*_NOTES_LAST, *(f"word/_rels/{name[5:]}.rels" for name in _NOTES_LAST),
                                                "word/numbering.xml", "word/styles.xml") if name in entries}
-    return output.getvalue(), {**parts, "smartart": outlines}
+    return output.getvalue(), {**parts, "smartart": outlines, "hidden": hidden}
 
 
 _MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -254,6 +262,54 @@ def _used_styles(styles_xml, users):
     for latent in root.findall(f"{W}latentStyles"):
         root.remove(latent)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _hidden_styles(styles_xml):
+    """The ids (bytes) of the paragraph and character styles whose text Word hides
+    (``w:vanish`` or ``w:specVanish`` in their run properties, or in a style they are
+    based on, unless switched off nearer; ECMA-376 Part 1, 17.7.2)."""
+    if not styles_xml:
+        return set()
+    by_id = {style.get(f"{W}styleId", "").encode(): style for style in parse_xml(styles_xml).iter(f"{W}style")}
+
+    def hides(key, seen):
+        style = by_id.get(key)
+        if style is None or key in seen:
+            return False
+        for tag in ("vanish", "specVanish"):
+            mark = style.find(f"{W}rPr/{W}{tag}")
+            if mark is not None:
+                return _on(mark)
+        based = style.find(f"{W}basedOn")
+        return based is not None and hides(based.get(f"{W}val", "").encode(), seen | {key})
+
+    return {key for key in by_id if hides(key, frozenset())}
+
+
+def _without_hidden(xml, hidden_styles):
+    """A part without the text Word hides: runs with ``w:vanish`` or ``w:specVanish`` of
+    their own, in a hidden character style, and paragraphs in a hidden paragraph style.
+    Returns the part and how many pieces with text went (for the officer's warning)."""
+    root = parse_xml(xml)
+
+    def style_of(element, path):
+        found = element.find(path)
+        return found.get(f"{W}val", "").encode() if found is not None else None
+
+    def run_hidden(run):
+        for tag in ("vanish", "specVanish"):
+            mark = run.find(f"{W}rPr/{W}{tag}")
+            if mark is not None:
+                return _on(mark)
+        return style_of(run, f"{W}rPr/{W}rStyle") in hidden_styles
+
+    hidden = [paragraph for paragraph in root.iter(f"{W}p") if style_of(paragraph, f"{W}pPr/{W}pStyle") in hidden_styles]
+    hidden += [run for run in root.iter(f"{W}r") if run_hidden(run)]
+    for element in hidden:
+        if element.getparent() is not None:
+            element.getparent().remove(element)
+    printed = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return printed, sum(1 for element in hidden if "".join(element.itertext()).strip())
 
 
 def _tick_box(match):

@@ -37,9 +37,10 @@ _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript"
 
 
 def clean_html(html):
-    """Return ``html`` with only the tags and attributes a report may carry."""
+    """Return ``html`` with only the tags and attributes a report may carry, and nothing
+    its author hid (``hidden_parts``)."""
     cleaned = nh3.clean(
-        html,
+        drop_hidden(html)[0],
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         clean_content_tags=_DROP_WITH_CONTENT,
@@ -187,6 +188,26 @@ def _align_figures(root):
                     _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
                 for row in rows:
                     row[column].set("style", "text-align: right")
+
+
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|(?<![-\w])visibility\s*:\s*(?:hidden|collapse)"
+                           r"|content-visibility\s*:\s*hidden", re.I)
+
+
+def drop_hidden(html):
+    """``html`` without the elements its author hid (the ``hidden`` attribute, a style of
+    ``display: none``, ``visibility: hidden`` or ``content-visibility: hidden``): the
+    sanitiser drops those attributes, which would print the hidden text.  Returns the
+    HTML and how many elements went."""
+    if not re.search(r"\bhidden\b|display\s*:\s*none", html, re.I):
+        return html, 0
+    root = parse_fragment(html)
+    doomed = [element for element in root.iter() if isinstance(element.tag, str) and element is not root
+              and (element.get("hidden") is not None or _HIDING_STYLE.search(element.get("style") or ""))]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return inner_html(root), len(doomed)
 
 
 def outside_references(html):

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
-from assembler.readers.html_clean import clean_html, images_without_alt, outside_references, own_title
+from assembler.readers.html_clean import clean_html, drop_hidden, images_without_alt, outside_references, own_title
 from assembler.readers.symbols import undrawable_warnings
 from assembler.yaml_source import YamlSource
 
@@ -34,6 +34,7 @@ def read_markdown(path, as_note=False):
     front, body = _split_front_matter(path, text)
     body_html = markdown_to_html(body)
     outside = outside_references(_markdown.render(body))
+    _, hidden = drop_hidden(_markdown.render(body))
     allowed = _NOTE_KEYS | _REPORT_KEYS if as_note else _REPORT_KEYS
     unknown = sorted(set(front) - allowed)
     if unknown:
@@ -57,7 +58,8 @@ def read_markdown(path, as_note=False):
         cover=cover,
         images_without_alt=images_without_alt(body_html),
         warnings=[f"left out {reference}: it points outside the paper" for reference in outside]
-        + undrawable_warnings(body_html + (title or "")),
+        + undrawable_warnings(body_html + (title or ""))
+        + ([f"{hidden} hidden part(s) left out (hidden, display: none or visibility: hidden)"] if hidden else []),
     )
 
 

@@ -23,6 +23,7 @@ import pikepdf
 from assembler.errors import PaperError, Problem
 from assembler.model import FinishedPdf, PageBox
 from assembler.readers import pdf_pages
+from assembler.readers.bounds import inflated_problem
 
 MAX_PAGES = 2000
 
@@ -221,6 +222,8 @@ def _prepare(path, pdf):
             raise PaperError(path, "has no pages")
         if count > MAX_PAGES:
             raise PaperError(path, f"has {count} pages; a paper may have at most {MAX_PAGES}")
+        if problem := inflated_problem(pdf):
+            raise PaperError(path, problem)
         outline = [entry for entry in pdf_pages.outline(pdf) if entry[2] < count]
         prepared = pdf_pages.prepare(pdf, path)
     prepared.outline = outline

@@ -1,10 +1,13 @@
 """A content-addressed cache of rendered parts, so a rebuild renders only what changed.
 
 The key covers everything a part's pages depend on: the template and its
-context (the paper's content among it), every file the part draws (images,
-logo, map), the shipped templates, stylesheet, fonts and assets, the house's
-templates and stylesheet, and the versions of this program and of the
-libraries that draw.  An entry that is unreadable, truncated or written by
+context (the paper's content among it), the shipped templates, stylesheet,
+fonts and assets, the house's templates and stylesheet, the files private
+papers use, and the versions of this program and of the libraries that draw.
+Every file the part drew (pictures, logo, map, SVG, a stylesheet's ``url()``:
+whatever the renderer's URL fetcher served or found missing, as it resolved
+the name) is stored with the entry by its digest, and an entry is used only
+while each of those files is byte for byte the same.  An entry that is unreadable, truncated or written by
 another version simply misses and is rendered again; nothing is trusted
 that does not check out.
 """
@@ -15,7 +18,6 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import tempfile
 import time
 from importlib.metadata import version
@@ -60,50 +62,41 @@ VERSIONS["code"] = _code_digest()
 
 
 class PartCache:
-    """Rendered parts by key; ``roots`` are the folders a part may draw files from
-    (the renderer's fetcher refuses the rest, so the key never reads them either).
-    ``memory``: a dict kept by a long-running process (``assemble serve``), holding the
-    entries it has read or written, so that its next build reads none from disk."""
+    """Rendered parts by key, in ``folder``; ``setting_digest`` stands for the settings
+    every part of a build is drawn with.  ``memory``: a dict kept by a long-running
+    process (``assemble serve``), holding the entries it has read or written, so that its
+    next build reads none from disk."""
 
-    def __init__(self, folder, setting_digest, roots, memory=None):
+    def __init__(self, folder, setting_digest, memory=None):
         self.folder = Path(folder)
         self.memory = memory
         self.setting_digest = setting_digest
-        self.roots = [Path(root).resolve() for root in roots]
 
-    def key(self, template, context, base_dir):
-        text = json.dumps({"template": template, "context": context, "base": str(base_dir),
-                           "files": self._files_drawn(context, base_dir), "setting": self.setting_digest,
-                           "versions": VERSIONS}, default=_plain, sort_keys=True)
+    def key(self, template, context, base_dir, private=False):
+        """The key of a part: what it is drawn from, apart from the files it draws (``get`` checks those)."""
+        text = json.dumps({"template": template, "context": context, "base": str(base_dir), "private": private,
+                           "setting": self.setting_digest, "versions": VERSIONS}, default=_plain, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _files_drawn(self, context, base_dir):
-        """Digests of the files a part will draw: file URLs in its context, images its HTML names."""
-        text = json.dumps(context, default=_plain, sort_keys=True)
-        paths = [Path(uri[len("file://"):]) for uri in re.findall(r'file://[^"\s\\]+', text)]
-        if base_dir is not None:
-            paths += [Path(base_dir) / src for src in re.findall(r'src=\\?"([^"\\]+)', text)
-                      if not re.match(r"[a-z]+:", src)]
-        found = {}
-        for path in paths:
-            resolved = path.resolve()
-            inside = any(resolved.is_relative_to(root) for root in self.roots)
-            found[str(path)] = _digest(resolved) if inside and resolved.is_file() else None
-        return found
-
     def get(self, key):
-        """(pdf bytes, page count, refused, overflowing pages, pictures drawn, page texts) or None:
-        the fields of a rendered ``Part``."""
+        """(pdf bytes, page count, refused, overflowing pages, pictures drawn, page texts, reads)
+        or None: the fields of a rendered ``Part``.  None too when a file the part drew has
+        changed, appeared or gone since."""
         try:
             meta = json.loads(self._read(f"{key}.json"))
+            reads = meta["reads"]
+            if meta.get("versions") != VERSIONS or not isinstance(reads, dict):
+                return None
+            if any(_digest(Path(path)) != digest for path, digest in reads.items()):
+                return None
             pdf = self._read(f"{key}.pdf")
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if (meta.get("versions") != VERSIONS or hashlib.sha256(pdf).hexdigest() != meta.get("sha256")
+        if (hashlib.sha256(pdf).hexdigest() != meta.get("sha256")
                 or not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]):
             return None
         return (pdf, int(meta["pages"]), [tuple(item) for item in meta.get("refused", [])], meta.get("overflow", []),
-                meta.get("images", 0), meta.get("texts", []))
+                meta.get("images", 0), meta.get("texts", []), reads)
 
     def paper_key(self, request):
         """The key of a paper read from ``(path, as_note, id_prefix)``: its bytes, where it is
@@ -212,10 +205,11 @@ class PartCache:
             pass
 
     def put(self, key, part):
-        """Keep a rendered ``Part`` under ``key``."""
+        """Keep a rendered ``Part`` under ``key``, with the digests of the files it drew."""
         pdf = part.pdf
         meta = {"pages": part.pages, "refused": part.refused, "overflow": part.overflow, "images": part.images,
-                "texts": part.texts, "sha256": hashlib.sha256(pdf).hexdigest(), "versions": VERSIONS}
+                "texts": part.texts, "reads": part.reads, "sha256": hashlib.sha256(pdf).hexdigest(),
+                "versions": VERSIONS}
         self._write(f"{key}.pdf", pdf)
         self._write(f"{key}.json", json.dumps(meta).encode())
 

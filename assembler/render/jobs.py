@@ -28,6 +28,7 @@ class Job:
     template: str
     context: dict
     base_dir: Path | None = None
+    private: bool = False  # a private paper's own part: the only kind that may draw its files
 
 
 @dataclass
@@ -38,23 +39,65 @@ class Part:
     overflow: list = field(default_factory=list)  # pages (1-based) drawn outside the text area
     images: int = 0  # pictures drawn on its pages
     texts: list = field(default_factory=list)  # the text drawn on each page, as laid out
+    reads: dict = field(default_factory=dict)  # {path: sha256 or None}: every local file it asked for
 
 
 def read_request(request):
-    """Read one paper: its model, or the problems that refuse it."""
+    """Read one paper, ``(resolved path, as_note, id_prefix)``: its model, or the problems
+    that refuse it (a paper that has become a link since the spec confined it is one)."""
     from assembler.errors import PaperError
     from assembler.readers import read_paper
 
     path, as_note, id_prefix = request
+    now = os.path.realpath(path)
+    if now != str(path):  # the spec resolved it, inside the pack: a link made since leads elsewhere
+        return [f"{path}: was replaced by a link (to {now}) after the spec was read; refused"]
     try:
         return read_paper(path, as_note=as_note, id_prefix=id_prefix)
     except PaperError as error:  # sent back as a value: it names the file
         return error.problems
 
 
-def _preload():
-    """A worker's first act: load what drawing needs, before any job arrives."""
+def _read_here(request, seconds):
+    """``read_request`` in this process, stopped (``TooLong``) after ``seconds`` by an alarm
+    (only the main thread can take one; elsewhere it runs unbounded)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return read_request(request)
+
+    def stop(*_):
+        raise TooLong(0)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return read_request(request)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _preload(parent):
+    """A worker's first act: die with ``parent`` (the command's process id), then load
+    what drawing needs, before any job arrives."""
+    _die_with_parent(parent)
     from assembler.render import renderer  # noqa: F401  (and WeasyPrint with it)
+
+
+def _die_with_parent(parent):
+    """Have the kernel kill this process when its parent dies, even by ``kill -9``
+    (``prctl(PR_SET_PDEATHSIG)``, Linux); a worker whose parent is already gone leaves."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _warm():
@@ -70,10 +113,11 @@ def _render(settings, job):
         _renderers[key] = Renderer(**settings)
     from assembler.completeness import layout_findings
 
-    document, refused = _renderers[key].render(job.template, base_dir=job.base_dir, **job.context)
+    document, refused, reads = _renderers[key].render(job.template, base_dir=job.base_dir, private=job.private,
+                                                      **job.context)
     try:
         return Part(document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages), refused,
-                    *layout_findings(document))
+                    *layout_findings(document), reads)
     except Exception as error:  # name the part; the cause stays attached
         raise RuntimeError(f"rendering {job.what} failed: {error}") from error
 
@@ -86,10 +130,11 @@ class TooLong(Exception):
         self.index = index
 
 
-def part_seconds():
-    """How long one part may take to render: ``ASSEMBLE_PART_SECONDS``, default 300."""
+def part_seconds(variable="ASSEMBLE_PART_SECONDS"):
+    """How long one part may take to render (``ASSEMBLE_PART_SECONDS``), or one paper to
+    be read (``ASSEMBLE_READ_SECONDS``): seconds, default 300."""
     try:
-        return float(os.environ.get("ASSEMBLE_PART_SECONDS", "300"))
+        return float(os.environ.get(variable, "300"))
     except ValueError:
         return 300.0
 
@@ -108,7 +153,7 @@ class Workers:
 
     def _start(self):
         if self.processes > 1:
-            self._pool = ProcessPoolExecutor(self.processes, initializer=_preload)
+            self._pool = ProcessPoolExecutor(self.processes, initializer=_preload, initargs=(os.getpid(),))
             for _ in range(self.processes):
                 self._pool.submit(_warm)
 
@@ -159,7 +204,8 @@ class Renderers:
         """A ``Part`` for each job, in order; for a dict of jobs, a dict of parts by the same names."""
         if isinstance(jobs, dict):
             return dict(zip(jobs, self.run(list(jobs.values()), stage)))
-        keys = [self.cache.key(job.template, job.context, job.base_dir) if self.cache else None for job in jobs]
+        keys = [self.cache.key(job.template, job.context, job.base_dir, job.private) if self.cache else None
+                for job in jobs]
         parts = [self._cached(key) for key in keys]
         missing = [index for index, part in enumerate(parts) if part is None]
         self.stage(stage, len(missing))
@@ -181,12 +227,21 @@ class Renderers:
         self.stage("Reading the papers", len(missing))
         here = len(missing) <= self.workers.processes  # a rebuild's: the workers are still loading WeasyPrint
         wanted = [requests[index] for index in missing]
-        read = map(read_request, wanted) if here else self.workers.map(read_request, [(r,) for r in wanted])
-        for index, model in zip(missing, read):
-            models[index] = model
-            if self.cache and not isinstance(model, list):
-                self.cache.put_paper(keys[index], model)
-            self.advance(Path(requests[index][0]).name)
+        seconds = part_seconds("ASSEMBLE_READ_SECONDS")
+        read = ((_read_here(request, seconds) for request in wanted) if here
+                else self.workers.map(read_request, [(r,) for r in wanted], seconds))
+        try:
+            for index, model in zip(missing, read):
+                models[index] = model
+                if self.cache and not isinstance(model, list):
+                    self.cache.put_paper(keys[index], model)
+                self.advance(Path(requests[index][0]).name)
+        except TooLong:
+            from assembler.errors import InputError
+
+            late = next(index for index in missing if models[index] is None)
+            raise InputError(f"{requests[late][0]}: took more than {seconds:g} s to read and was stopped; is it "
+                             "unusually large? (ASSEMBLE_READ_SECONDS sets the limit)") from None
         return models
 
     def stage(self, description, total):

@@ -2,7 +2,11 @@
 into WeasyPrint pages.  One ``Renderer`` serves a process for a whole build,
 so its parts share one font configuration and one URL fetcher."""
 
-from assembler.render import ASSETS, PDF_VARIANT, TEMPLATES, load_weasyprint
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from assembler.render import ASSETS, LINK_PREFIX, PDF_VARIANT, TEMPLATES, load_weasyprint
 
 load_weasyprint()  # before WeasyPrint imports itself, slowly
 
@@ -12,7 +16,7 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from assembler.completeness import split_rows  # noqa: E402
 from assembler.render.fetcher import PackFetcher  # noqa: E402
-from assembler.render.templates import make_environment  # noqa: E402
+from assembler.render.templates import make_environment, render_template  # noqa: E402
 
 # A paper whose last page would hold less than this share of a page's text area is set
 # again a little closer (body.tight in pack.css), and kept so if that saves the page.
@@ -21,24 +25,37 @@ FILLABLE = {"report.html", "note.html"}
 
 
 class Renderer:
-    def __init__(self, pack_root, house_templates=None, house_stylesheet=None, language="en-GB"):
+    """``private_files``: resolved paths of the files private papers use, which only a
+    private paper's own part may draw; ``paper_anchors``: (resolved path, anchor) of
+    every paper and appendix in the pack, so that a link naming one jumps to it."""
+
+    def __init__(self, pack_root, house_templates=None, house_stylesheet=None, language="en-GB", private_files=(),
+                 paper_anchors=()):
         roots = [pack_root, TEMPLATES, ASSETS] + ([house_templates] if house_templates else [])
         self.fetcher = PackFetcher(roots)
+        self.private_files = frozenset(private_files)
+        self.paper_anchors = dict(paper_anchors)
         self.font_config = FontConfiguration()
         self.environment = make_environment(house_templates)
         self.pack_root = pack_root
         self.language = language
         sheets = [TEMPLATES / "pack.css"] + ([house_stylesheet] if house_stylesheet else [])
+        self.fetcher.off_limits = self.private_files  # (the stylesheets are drawn by every part)
         self.stylesheets = [
             CSS(filename=str(sheet), font_config=self.font_config, url_fetcher=self.fetcher) for sheet in sheets
         ]
+        self.shared_reads = dict(self.fetcher.reads)  # what the stylesheets read: every part depends on it
 
     def html(self, template, **context):
         """The HTML text of ``template`` (useful to tests and to house-style authors)."""
-        return self.environment.get_template(template).render(lang=self.language, **context)
+        return render_template(self.environment, template, lang=self.language, **context)
 
-    def render(self, template, base_dir=None, **context):
-        """Render ``template`` to a WeasyPrint ``Document``; returns it and the URLs refused.
+    def render(self, template, base_dir=None, private=False, **context):
+        """Render ``template`` to a WeasyPrint ``Document``, with no attachments (a ``<link
+        rel=attachment>`` or ``<a rel=attachment>`` would embed a file) and no ``file:``
+        links (``_pack_link``).  ``private``: the part is a private paper's own, which may
+        draw its files.  Returns the document, the URLs refused, and {path: sha256 or
+        None} of every local file it asked for.
 
         A paper (``FILLABLE``) of two pages or more whose last page would hold only a
         few lines (under ``NEARLY_EMPTY`` of the text area) is set again with
@@ -46,13 +63,15 @@ class Renderer:
         kept if it has a page fewer: no page of two lines at a paper's end.
         """
         before = len(self.fetcher.refused)
+        self.fetcher.reads = dict(self.shared_reads)
+        self.fetcher.off_limits = frozenset() if private else self.private_files
         document = self._render(template, base_dir, context)
         refused = self.fetcher.refused[before:]  # the same again if it is set again
         if template in FILLABLE and len(document.pages) > 1 and _last_page_fill(document) < NEARLY_EMPTY:
             tight = self._render(template, base_dir, {**context, "tight": True})
             if len(tight.pages) < len(document.pages):
                 document = tight
-        return document, refused
+        return document, refused, dict(self.fetcher.reads)
 
     def _render(self, template, base_dir, context):
         html = HTML(
@@ -66,7 +85,26 @@ class Renderer:
         document = html.render(**options)
         if split_rows(document):  # kept together where it cannot be: laid out again, starting at once
             document = html.render(**options)
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links = [link for link in map(self._pack_link, page.links) if link is not None]
         return document
+
+    def _pack_link(self, link):
+        """A link as the pack may carry it: a ``file:`` link (a relative link in a paper,
+        resolved against its folder) to a paper or appendix of the pack becomes a jump to
+        it; to any other file it is left out (and refused, to warn of), so no PDF ever
+        names a file of the officer's computer.  Attachments are left out."""
+        kind, target = link[0], link[1]
+        if kind == "attachment":
+            return None
+        if kind != "external" or urlsplit(target).scheme.lower() != "file":
+            return link
+        anchor = self.paper_anchors.get(str(Path(url2pathname(unquote(urlsplit(target).path))).resolve()))
+        if anchor is None:
+            self.fetcher.refused.append((target, "a link to a file that is not a paper of the pack: the link is left out"))
+            return None
+        return ("external", f"{LINK_PREFIX}#{anchor}", *link[2:])
 
 
 def _last_page_fill(document):

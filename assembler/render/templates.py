@@ -3,14 +3,26 @@
 Templates receive plain values and model objects; they never open files.
 Paper HTML arrives already sanitised and is inserted with ``|safe``; all
 other text is escaped (autoescape is on).
+
+A house template is the council's, but it is run as untrusted: in Jinja2's
+immutable sandbox (no attributes starting with ``_``, no changing of values,
+so no ``lipsum.__globals__`` to reach Python), loading only ``.html`` files
+from the house folder (a symbolic link leading out of it is not followed)
+and the shipped templates.  A template that cannot be run is the officer's
+problem: one line naming the template and its line (``InputError``).
 """
 
 import datetime
+import os
 import re
+import traceback
+from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
+from assembler.errors import InputError
 from assembler.render import LINK_PREFIX, TEMPLATES
 
 
@@ -33,8 +45,10 @@ def clock(value):
 
 
 def css_string(value):
-    """A quoted CSS string that is safe inside a ``<style>`` element."""
-    escaped = re.sub(r'[\\"\n<>&]', lambda m: f"\\{ord(m[0]):x} ", str(value))
+    """A quoted CSS string that is safe inside a ``<style>`` element: quotes, backslashes,
+    markup characters and every control character (a form feed or carriage return
+    would end the string, CSS Syntax 4.3.5) written as hex escapes."""
+    escaped = re.sub(r'[\\"<>&\x00-\x1f\x7f]', lambda m: f"\\{ord(m[0]) or 0xfffd:x} ", str(value))
     return Markup(f'"{escaped}"')
 
 
@@ -52,10 +66,22 @@ def repeats(title, agenda_title):
     return words(title) in words(agenda_title)
 
 
+class _HouseLoader(jinja2.FileSystemLoader):
+    """The house's folder: ``.html`` templates only, each really inside the folder."""
+
+    def get_source(self, environment, template):
+        folder = Path(self.searchpath[0]).resolve()
+        path = Path(os.path.realpath(folder / template))
+        if path.suffix.lower() != ".html" or not path.is_relative_to(folder):
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def make_environment(house_templates=None):
-    folders = [str(house_templates)] if house_templates else []
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders + [str(TEMPLATES)]),
+    """The sandboxed environment of the house's templates (a folder, or None) over the shipped ones."""
+    loaders = [_HouseLoader(str(house_templates))] if house_templates else []
+    environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders + [jinja2.FileSystemLoader(str(TEMPLATES))]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -66,4 +92,26 @@ def make_environment(house_templates=None):
         repeats=repeats
     )
     environment.globals["pack_link"] = lambda anchor: f"{LINK_PREFIX}#{anchor}"
+    for name in ("lipsum", "cycler", "joiner"):
+        environment.globals.pop(name, None)
     return environment
+
+
+def render_template(environment, name, **context):
+    """``name`` rendered with ``context``, as text.  Raises ``InputError`` naming the
+    template file and line when it is missing, malformed, or does what the sandbox forbids."""
+    try:
+        return environment.get_template(name).render(**context)
+    except jinja2.TemplateError as error:
+        where = name
+        if isinstance(error, jinja2.TemplateSyntaxError) and error.lineno:
+            where = f"{error.filename or error.name or name}:{error.lineno}"
+        else:
+            frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+                      if frame.filename.endswith(".html") and os.path.isfile(frame.filename)]
+            if frames:
+                where = f"{frames[-1].filename}:{frames[-1].lineno}"
+        message = error.message or type(error).__name__
+        if isinstance(error, jinja2.TemplateNotFound):
+            message = f"template not found: {error.name} (a house template may include only .html files in its folder)"
+        raise InputError(f"{where}: {message}") from None
