@@ -64,11 +64,11 @@ def refuse_covered_in_drawn(slots, drawn, cache=None, workers=None):
     """Look at the public Word and Markdown reports as drawn in a house's own style (a house
     stylesheet can hide words: ``.redacted { color: black; background: black }`` on a
     ``<span class="redacted">``, which the sanitiser keeps).  ``drawn``: the rendered
-    part (with its ``pdf`` bytes) by slot anchor.  Raises and returns as
+    parts (each with its ``pdf`` bytes) by slot anchor; other slots are not looked at.  Raises and returns as
     ``refuse_covered_words`` does.  Words drawn off the page are left to the
     completeness check (``assembler.completeness``), which names an overflow.
     """
-    looked = [slot for slot in slots if not slot.private and hasattr(drawn[slot.anchor], "pdf")]
+    looked = [slot for slot in slots if not slot.private and hasattr(drawn.get(slot.anchor), "pdf")]
     names = [f"{slot.bookmark}, as the house style draws it" for slot in looked]
     found = _found([drawn[slot.anchor].pdf for slot in looked], [(drawn[slot.anchor].pdf,) for slot in looked],
                    names, cache, workers)
