@@ -31,6 +31,7 @@ from assembler.completeness import paper_warnings
 from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
 from assembler.readers.picture import picture_problem
+from assembler.redaction import refuse_covered_in_drawn, refuse_covered_words
 from assembler.render.cache import PartCache, cache_folder, folder_digest
 from assembler.render.jobs import Job, Renderers, Workers, read_request
 from assembler.render import ASSETS, TEMPLATES
@@ -176,10 +177,12 @@ def open_pack(spec_path, use_cache=True, memory=None):
 
 
 def read(pack, renderers):
-    """Stage 2: every paper's document model (every unreadable one named at once); then
-    the files private papers use (off limits to every other part) and where each paper
-    is (a link naming its file jumps to it) join the renderers' settings and the cache's key."""
+    """Stage 2: every paper's document model (every unreadable one named at once); the
+    public ones looked at for words a reader cannot see (``redaction``); then the files
+    private papers use (off limits to every other part) and where each paper is (a link
+    naming its file jumps to it) join the renderers' settings and the cache's key."""
     pack.papers = read_papers(pack.slots, pack.spec.previous_note, renderers.read)
+    pack.warnings += refuse_covered_words(pack.slots, pack.papers, pack.cache, renderers.workers)
     pack.settings["private_files"] = private_files(pack.slots, pack.papers)
     pack.settings["paper_anchors"] = tuple(sorted({(str(Path(pack.papers[slot.anchor].source).resolve()), slot.anchor)
                                                    for slot in pack.slots}))
@@ -190,7 +193,8 @@ def read(pack, renderers):
 def draw(pack, renderers):
     """Stage 3: every part that does not depend on page numbers, by name: the front matter,
     each paper in the members' edition ("paper ANCHOR"; a finished PDF as it is), the back
-    cover and a blank page."""
+    cover and a blank page.  With a house's own style, the public reports are looked at
+    for hidden words as drawn."""
     facts, spec = pack.facts, pack.spec
     jobs = _front_jobs(facts, spec, pack.texts)
     jobs.update({f"paper {slot.anchor}": job for slot in pack.slots
@@ -199,6 +203,10 @@ def draw(pack, renderers):
                        "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
     jobs["blank"] = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
     pack.parts = renderers.run(jobs, "Drawing the parts")
+    if spec.house.stylesheet or spec.house.templates:  # the shipped ones hide no words; a house's own may
+        drawn = {slot.anchor: pack.parts[f"paper {slot.anchor}"] for slot in pack.slots
+                 if f"paper {slot.anchor}" in pack.parts}
+        pack.warnings += refuse_covered_in_drawn(pack.slots, drawn, pack.cache, renderers.workers)
     for name, part in pack.parts.items():
         pack.warnings.extend(f"{jobs[name].what}: left out {url} ({reason})" for url, reason in part.refused)
     pack.warnings.extend(_paper_warnings(pack.slots, pack.papers))

@@ -1,8 +1,9 @@
 """`assemble check`: can this pack be built, and is it on time?  Writes nothing.
 
 Everything the build would refuse is reported at once (the spec, every paper,
-the venue's files and pictures); then the deadlines of the law on access to
-meetings are checked and reported as warnings:
+the venue's files and pictures, words hidden in public papers); then the
+deadlines of the law on access to meetings are checked and reported as
+warnings:
 
 * the agenda and reports must be open to inspection at least five clear days
   before the meeting (Local Government Act 1972, s100B(3)); a clear day
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from assembler.bind.plan import number_items, pack_order
 from assembler.build import check_pictures, read_papers, read_venue_texts
 from assembler.errors import InputError
+from assembler.redaction import refuse_covered_words
 from assembler.spec import load_spec
 
 PUBLICATION_CLEAR_DAYS = 5
@@ -42,20 +44,22 @@ def check(spec_path, today=None):
     spec = load_spec(spec_path)
     entries = number_items(spec.agenda)
     slots = pack_order(entries, spec.previous_note)
-    problems = []
-    for step in (lambda: read_papers(slots, spec.previous_note), lambda: read_venue_texts(spec)):
+    problems, papers, let_through = [], {}, []
+    for step in (lambda: papers.update(read_papers(slots, spec.previous_note)), lambda: read_venue_texts(spec),
+                 lambda: check_pictures(spec)):
         try:
             step()
         except InputError as error:
             problems.extend(error.problems)
-    try:
-        check_pictures(spec)
-    except InputError as error:
-        problems.extend(error.problems)
+    if papers:  # every paper read: the public ones are looked at for hidden words
+        try:
+            let_through = refuse_covered_words(slots, papers)
+        except InputError as error:
+            problems.extend(error.problems)
     if problems:
         raise InputError(problems)
     result = CheckResult(len(entries), len(slots), sum(entry.private for entry in entries))
-    result.warnings = deadlines(spec, today or datetime.date.today(), result.private_items)
+    result.warnings = let_through + deadlines(spec, today or datetime.date.today(), result.private_items)
     return result
 
 

@@ -122,7 +122,7 @@ def main(argv=None):
     try:
         return _run(command, args)
     except AssemblerError as error:
-        _print_problems(error, args.debug)
+        _print_problems(error, args.debug, everything=command == "check")
         return error.exit_code
     except KeyboardInterrupt:
         print("assemble: interrupted; earlier files are unchanged", file=sys.stderr)
@@ -287,12 +287,14 @@ def _print_warnings(warnings):
             print(f"  warning: {warning}", file=sys.stderr)
 
 
-def _print_problems(error, debug=False):
+def _print_problems(error, debug=False, everything=False):
+    """The first few problems (``everything``: all, as `assemble check` promises); with ``debug``,
+    the error under each."""
     problems = getattr(error, "problems", [str(error)])
-    for line in problems[:MAX_PROBLEM_LINES]:
+    for line in problems if everything else problems[:MAX_PROBLEM_LINES]:
         print(f"assemble: {line}", file=sys.stderr)
         if debug and getattr(line, "detail", None):
             print(f"  (underlying error: {line.detail})", file=sys.stderr)
-    if len(problems) > MAX_PROBLEM_LINES:
+    if len(problems) > MAX_PROBLEM_LINES and not everything:
         print(f"assemble: ... and {len(problems) - MAX_PROBLEM_LINES} more (assemble check lists them all)",
               file=sys.stderr)

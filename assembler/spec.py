@@ -192,6 +192,9 @@ class Notice(Model):
 class Appendix(Model):
     title: str
     file: PackPath
+    redaction_checked: bool = Field(
+        False, description="An officer has looked at what the redaction check found here and it hides nothing: "
+                           "build anyway, with a warning")
 
 
 class Item(Model):
@@ -202,6 +205,9 @@ class Item(Model):
     exempt_reason: str | None = None
     supplement: int | None = Field(
         None, ge=1, description="A late paper: sent in supplementary agenda N; the pack's agenda says 'to follow'")
+    redaction_checked: bool = Field(
+        False, description="An officer has looked at what the redaction check found in the item's paper and "
+                           "appendices and it hides nothing: build anyway, with a warning")
 
     @model_validator(mode="after")
     def _private_needs_reason(self):

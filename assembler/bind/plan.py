@@ -29,6 +29,7 @@ class Slot:
     item_label: str | None
     is_appendix: bool = False
     supplement: int | None = None  # a late paper: in supplementary agenda N, numbered S1, S2, …
+    redaction_checked: bool = False  # the officer has looked at what the redaction check finds here
     first: int | None = None
     last: int | None = None
 
@@ -86,6 +87,7 @@ def number_items(agenda):
                 exempt_reason=item.exempt_reason,
                 item_label=f"Agenda Item {number}",
                 supplement=item.supplement,
+                redaction_checked=item.redaction_checked,
             )
         for index, appendix in enumerate(item.appendices):
             entry.appendix_slots.append(
@@ -100,6 +102,7 @@ def number_items(agenda):
                     item_label=f"Agenda Item {number} · {_appendix_name(appendix.title, index)}",
                     is_appendix=True,
                     supplement=item.supplement,
+                    redaction_checked=item.redaction_checked or appendix.redaction_checked,
                 )
             )
         entries.append(entry)
