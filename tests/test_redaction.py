@@ -140,7 +140,9 @@ def test_dark_headings_logos_charts_scans_and_proper_redactions_are_no_alarm(tmp
 
 
 def test_markdown_cannot_hide_words(tmp_path):
-    """Raw HTML that would hide words is sanitised away: the words are printed, for all to see."""
+    """Raw HTML that would hide words never leaves them hidden in the PDF: what its author
+    hid (``display:none``, ``hidden``) is left out with a warning, the rest is sanitised and
+    printed, for all to see."""
     tricks = ['<span style="display:none">HIDDEN-ONE</span>', '<span style="color:#fff">HIDDEN-TWO</span>',
               '<span style="font-size:0">HIDDEN-THREE</span>', '<p hidden>HIDDEN-FOUR</p>',
               '<font color="white">HIDDEN-FIVE</font>', '<div style="position:absolute;left:-999px">HIDDEN-SIX</div>',
@@ -151,10 +153,12 @@ def test_markdown_cannot_hide_words(tmp_path):
                                f"<div>{trick}</div>" for trick in tricks) + "\n"})
     result = run_command(tmp_path / "pack.yaml", "-o", tmp_path / "out", "-q")
     assert result.returncode == 0, result.stderr
+    assert "review.md" in result.stderr and "hidden" in result.stderr  # what was left out is said
     (public,) = (tmp_path / "out").glob("*-public.pdf")
     text = "\n".join(read_edition(public).texts)
-    assert all(f"HIDDEN-{n}" in text for n in ("ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT"))
-    assert covered_in_paper(public) == []  # and every one of them is seen
+    assert all(f"HIDDEN-{n}" in text for n in ("TWO", "THREE", "FIVE", "SIX", "SEVEN", "EIGHT"))
+    assert b"HIDDEN-ONE" not in public.read_bytes() and "HIDDEN-ONE" not in text and "HIDDEN-FOUR" not in text
+    assert covered_in_paper(public) == []  # and every word printed is seen
 
 
 def test_publish_refuses_covered_words(tmp_path):
