@@ -10,7 +10,16 @@ from weasyprint import HTML
 from assembler.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"  # what the tests use of the shared seeds, copied in (data/README.md)
+CORPUS = ROOT.parent / "shared" / "corpus"  # third-party files: beside the repo in CI, absent from a fresh clone
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="no ../shared/corpus beside the repo (third-party "
+                                  "PDF and Word files; CI has them)")
+
+
+def corpus_files(kind):
+    """The corpus's ``kind`` files (``pdf``, ``docx``) sorted by name; one absent name
+    when there is no corpus, so a parametrized test is listed and skipped by ``needs_corpus``."""
+    return sorted((CORPUS / kind).glob(f"*.{kind}")) or [CORPUS / kind / f"absent.{kind}"]
 
 
 def write_files(folder, files):

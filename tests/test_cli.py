@@ -8,7 +8,7 @@ import sys
 import pypdfium2
 import pytest
 
-from tests.conftest import SHARED, make_pdf, run_command, write_files
+from tests.conftest import corpus_files, make_pdf, needs_corpus, run_command, write_files
 from tests.test_spec import MINIMAL
 
 SPEC = MINIMAL + "  - title: Premises licence review\n    paper: papers/review.md\n"
@@ -155,9 +155,7 @@ def test_every_bad_paper_is_named_at_once(pack, assemble):
     assert "papers/b.rtf: .rtf is not supported as a paper" in built.stderr
 
 
-CORPUS_PDFS = sorted((SHARED / "corpus" / "pdf").glob("*.pdf"))
-
-
+@needs_corpus
 def test_every_corpus_pdf_goes_into_a_pack_whole_or_is_refused_clearly(tmp_path, assemble):
     """All of shared/corpus/pdf as appendices of one item: every page of every file
     accepted is in the members' edition, with every word of its text layer; both
@@ -167,14 +165,14 @@ def test_every_corpus_pdf_goes_into_a_pack_whole_or_is_refused_clearly(tmp_path,
     from assembler.readers.pdf import read_pdf
     from tests.pdfs import qpdf_problems, structure_problems, unembedded_fonts, words
 
-    accepted, refused = {}, []
-    for source in CORPUS_PDFS:
+    accepted, refused, corpus = {}, [], corpus_files("pdf")
+    for source in corpus:
         shutil.copy(source, tmp_path / source.name)
         try:
             accepted[source.name] = len(read_pdf(tmp_path / source.name).pages)
         except PaperError:
             refused.append(source.name)
-    assert len(accepted) + len(refused) == len(CORPUS_PDFS) > 40
+    assert len(accepted) + len(refused) == len(corpus) > 40
     appendices = "".join(f"      - {{title: 'Appendix {n}', file: '{name}'}}\n" for n, name in enumerate(accepted))
     write_files(tmp_path, {
         "pack.yaml": SPEC.replace("papers/review.md", "papers/cover.md") + "    appendices:\n" + appendices,

@@ -6,11 +6,10 @@ import pytest
 
 from assembler.errors import PaperError
 from assembler.readers.note_export import read_note_export
-from tests.conftest import SHARED, write_files
+from tests.conftest import DATA, write_files
 
-SEEDS = SHARED / "seeds"
-FLATTENED = SEEDS / "000_aa4ffd7cd2269f8c.txt"
-TAGGED = SEEDS / "001_069030320eeb45fa.txt"
+FLATTENED = DATA / "note-export-flattened.txt"  # the shared seeds 000 and 001
+TAGGED = DATA / "note-export-tagged.txt"
 
 
 def text_of(html):

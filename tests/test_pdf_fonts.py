@@ -20,8 +20,8 @@ from pikepdf import Array, Dictionary, Name
 
 from assembler.readers import pdf_cid_fonts, pdf_faces
 from assembler.readers.pdf_fonts import FontEmbedding, embed_missing_fonts
+from tests.conftest import corpus_files, needs_corpus
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pdf"
 PDFFONTS = shutil.which("pdffonts")
 PDFTOTEXT = shutil.which("pdftotext")
 
@@ -352,12 +352,8 @@ def test_inherited_resources_and_form_field_fonts_are_found():
     assert pdfium_text(after) == pdfium_text(before)
 
 
-def corpus_files():
-    return sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus of PDFs is not here")
-@pytest.mark.parametrize("path", corpus_files(), ids=lambda path: path.name)
+@needs_corpus
+@pytest.mark.parametrize("path", corpus_files("pdf"), ids=lambda path: path.name)
 def test_corpus_text_is_unchanged(path, tmp_path):
     data = path.read_bytes()
     try:

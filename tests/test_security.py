@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            NumberObject, TextStringObject)
 
-from tests.conftest import ROOT, make_pdf, write_files
+from tests.conftest import DATA, ROOT, make_pdf, write_files
 from tests.pdfs import all_strings, read_edition
 from tests.test_word import _image_bytes, _set_alt
 
@@ -27,7 +27,7 @@ DANGEROUS_NAMES = [b"/JavaScript", b"/JS ", b"/JS(", b"/Launch", b"/EmbeddedFile
 def hostile_pdf(path, token):
     """A PDF hiding ``token`` in its text, info, XMP, outline, links, form, JavaScript and attachment."""
     make_pdf(path.with_suffix(".plain.pdf"), [f"{token}-PDF-TEXT"])
-    writer = PdfWriter(clone_from=PdfReader(ROOT.parent / "shared/corpus/pdf/form_evince.pdf"))
+    writer = PdfWriter(clone_from=PdfReader(DATA / "form_evince.pdf"))
     writer.append(PdfReader(path.with_suffix(".plain.pdf")))
     writer.update_page_form_field_values(writer.pages[0], {"foo": f"{token}-FORM-VALUE"}, auto_regenerate=False)
     writer.add_metadata({"/Title": f"{token}-INFO-TITLE", "/Author": f"{token}-INFO-AUTHOR"})

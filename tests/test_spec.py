@@ -6,7 +6,7 @@ import pytest
 
 from assembler.errors import InputError
 from assembler.spec import load_spec
-from tests.conftest import SHARED, make_pdf, write_files
+from tests.conftest import DATA, make_pdf, write_files
 
 MINIMAL = """\
 meeting:
@@ -20,8 +20,8 @@ agenda:
 
 
 def pack_format_example(folder):
-    """The spec block of shared/pack-format.md, exactly as written, with files for every path it names."""
-    text = (SHARED / "pack-format.md").read_text()
+    """The spec block of pack-format.md (from shared/, in tests/data/), as written, with every file it names."""
+    text = (DATA / "pack-format.md").read_text()
     spec = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     write_files(folder, {
         "pack.yaml": spec,

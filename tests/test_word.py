@@ -9,7 +9,7 @@ import pytest
 from docx.enum.text import WD_BREAK
 from PIL import Image
 
-from tests.conftest import SHARED, write_files
+from tests.conftest import CORPUS, corpus_files, needs_corpus, write_files
 
 SPEC = """\
 meeting:
@@ -147,10 +147,8 @@ def test_word_properties_and_private_content_never_reach_the_public_edition(buil
     assert b"HOUSING-DOCPROPS" not in all_strings(members.path)
 
 
-CORPUS_DOCX = sorted((SHARED / "corpus" / "docx").glob("*.docx"))
-
-
-@pytest.mark.parametrize("source", CORPUS_DOCX, ids=lambda path: path.name)
+@needs_corpus
+@pytest.mark.parametrize("source", corpus_files("docx"), ids=lambda path: path.name)
 def test_every_corpus_word_file_builds_or_is_refused_clearly(tmp_path, assemble, source):
     shutil.copy(source, tmp_path / source.name)
     write_files(tmp_path, {"pack.yaml": SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", source.name)})
@@ -164,8 +162,9 @@ def test_every_corpus_word_file_builds_or_is_refused_clearly(tmp_path, assemble,
         assert len(list(built.out.glob("*.pdf"))) == 2
 
 
+@needs_corpus
 def test_a_linked_picture_is_never_fetched_and_is_reported(tmp_path, assemble):
-    source = SHARED / "corpus" / "docx" / "mammoth-external-picture.docx"
+    source = CORPUS / "docx" / "mammoth-external-picture.docx"
     shutil.copy(source, tmp_path / "external.docx")
     write_files(tmp_path, {"pack.yaml": SPEC.split("  - title: Confidential")[0].replace("papers/housing.docx", "external.docx"),
                            "tiny-picture.png": b"\x89PNG-would-be-read"})
@@ -176,9 +175,10 @@ def test_a_linked_picture_is_never_fetched_and_is_reported(tmp_path, assemble):
         assert built.code == 2 and "external.docx: holds only a linked picture (tiny-picture.png)" in built.stderr
 
 
+@needs_corpus
 def test_underline_footnotes_and_links_from_real_files(tmp_path, assemble):
     for name in ["mammoth-underline.docx", "mammoth-footnote-hyperlink.docx", "mammoth-footnotes.docx"]:
-        shutil.copy(SHARED / "corpus" / "docx" / name, tmp_path / name)
+        shutil.copy(CORPUS / "docx" / name, tmp_path / name)
     spec = SPEC.split("  - title: Housing")[0] + "".join(
         f"  - title: Paper {n}\n    paper: {name}\n" for n, name in enumerate(
             ["mammoth-underline.docx", "mammoth-footnote-hyperlink.docx", "mammoth-footnotes.docx"]))
