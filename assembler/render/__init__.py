@@ -4,11 +4,13 @@ templates, into PDF pages (``renderer``); parts rendered across processes
 imported only where pages are drawn (the workers), never by the process
 that reads the spec and binds, and it is loaded with ``load_weasyprint``."""
 
+from importlib.resources import files
 from pathlib import Path
 
 PDF_VARIANT = "pdf/ua-1"
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # the shipped templates and stylesheet
-ASSETS = Path(__file__).resolve().parents[2] / "assets"  # fonts and pictures
+# templates/ and assets/ of the repo, installed as these packages (pyproject.toml)
+TEMPLATES = Path(str(files("assembler.templates")))  # the shipped templates and stylesheet
+ASSETS = Path(str(files("assembler.assets")))  # fonts and pictures
 LINK_PREFIX = "https://pack.invalid/"  # a link to another part; the binder turns it into a jump
 
 

@@ -1,0 +1,2 @@
+"""The shipped fonts and pictures, installed as ``assembler.assets``
+(``assembler.render.ASSETS``)."""

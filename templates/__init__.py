@@ -1,0 +1,2 @@
+"""The shipped templates and stylesheet, installed as ``assembler.templates``
+(``assembler.render.TEMPLATES``); a house overrides them by name."""
