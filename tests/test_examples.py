@@ -157,3 +157,45 @@ def test_the_lga_pack_reads_as_the_real_one(lga):
         for xobject in members.reader.pages[page]["/Resources"].get("/XObject", {}).values())]
     assert pictures, "the word cloud is not drawn"
     assert b"Word cloud of the words councillors used" in all_strings(members.path)  # its alt text
+
+
+HIDE_SUBSETTER = """\
+import cffi
+
+_dlopen = cffi.FFI.dlopen
+
+
+def dlopen(self, name, *args, **kwargs):
+    if "harfbuzz-subset" in str(name):
+        raise OSError(f"{name}: hidden by the test")
+    return _dlopen(self, name, *args, **kwargs)
+
+
+cffi.FFI.dlopen = dlopen
+"""
+
+
+def test_no_cache_builds_give_the_same_bytes_without_harfbuzz_subsetter(tmp_path):
+    """Without Debian's libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools,
+    which stamps them with the time: two builds must still give the same bytes."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "hide").mkdir()
+    (tmp_path / "hide" / "sitecustomize.py").write_text(HIDE_SUBSETTER)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "hide")}
+    probe = subprocess.run([sys.executable, "-c", "from weasyprint.text import ffi; print(ffi.harfbuzz_subset)"],
+                           env=env, capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "None"  # WeasyPrint falls back to fontTools
+    pack = shutil.copytree(ROOT / "packs" / "harbourside-audit-2025-10-15", tmp_path / "pack")
+    editions = []
+    for out in ("first", "second"):
+        built = subprocess.run([sys.executable, "-m", "assembler", "pack.yaml", "-o", out, "--no-cache", "-q"],
+                               cwd=pack, env=env, capture_output=True, text=True, timeout=300)
+        assert built.returncode == 0, built.stderr
+        editions.append({path.name: path.read_bytes() for path in sorted((pack / out).glob("*.pdf"))})
+    assert len(editions[0]) == 2 and editions[0] == editions[1]

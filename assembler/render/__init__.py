@@ -23,25 +23,44 @@ def load_weasyprint():
     lists also hold the names the loader knows (``libpango-1.0.so.0``), so
     that search is switched off while it loads, and used only if WeasyPrint
     cannot load without it (or would go without HarfBuzz's subsetter).
+
+    Without HarfBuzz's subsetter (Debian's libharfbuzz-subset0) WeasyPrint
+    subsets fonts with fontTools, which stamps each subset's ``head`` table
+    with the time it was made: the same pack would differ build after build.
+    fontTools takes that time from ``SOURCE_DATE_EPOCH`` when it is set
+    (reproducible-builds.org), so it is set here, to 0, unless the user set it.
     """
+    import os
+
+    ffi = _import_weasyprint()
+    if ffi.harfbuzz_subset is None:
+        os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
+
+def _import_weasyprint():
+    """WeasyPrint's library bindings (``weasyprint.text.ffi``), loaded the fast way if it can be."""
     import contextlib
     import ctypes.util
     import io
     import sys
 
     if "weasyprint" in sys.modules:
-        return
+        from weasyprint.text import ffi
+
+        return ffi
     find_library = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # its advice on a failed load is for the search below
             from weasyprint.text import ffi
         if ffi.harfbuzz_subset is not None:
-            return
+            return ffi
     except OSError:
         pass
     finally:
         ctypes.util.find_library = find_library
     for name in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
         del sys.modules[name]
-    import weasyprint  # noqa: F401
+    from weasyprint.text import ffi
+
+    return ffi
