@@ -15,9 +15,23 @@ from assembler.errors import AssemblerError, ExitCode
 
 MAX_PROBLEM_LINES = 5
 
+LGA = "packs/lga-iib-2017-01-24/pack.yaml"  # the examples of the help texts: packs in the repo
+HARBOURSIDE = "packs/harbourside-audit-2025-10-15/pack.yaml"
+CLOSED_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader left (assemble schema | head)
+
 COMMANDS = {
+    "build": ("build the members' and the public edition (the same as assemble SPEC)",
+              f"example:\n  assemble build {LGA} -o out/\n\n"
+              "Writes two PDFs named after the meeting: the members' edition (every paper,\n"
+              "private ones marked NOT FOR PUBLICATION) and the public edition (private papers\n"
+              "replaced page for page by restricted pages)."),
+    "new": ("write a small, complete pack to start from, in a new folder",
+            "example:\n  assemble new licensing-committee\n\n"
+            "A commented pack.yaml (with pack.schema.json for editors), a venue's guidance and\n"
+            "travel notes, a Markdown report, a private item and a Word report drafted from the\n"
+            "house template. It builds at once. An existing file is never overwritten."),
     "check": ("check a spec and every file it names, without writing anything",
-              "example:\n  assemble check packs/iib-2017-01-24/pack.yaml\n\n"
+              f"example:\n  assemble check {LGA}\n\n"
               "Prints every problem at once (file, key, line) and warns when the pack would go out\n"
               "fewer than five clear days before the meeting, or a private item lacks 28 clear days'\n"
               "notice (meeting.dispatch and meeting.private_notice in the spec).\n"
@@ -27,72 +41,87 @@ COMMANDS = {
                "Then put  # yaml-language-server: $schema=pack.schema.json  on the first line of\n"
                "pack.yaml, and VS Code's YAML extension completes and checks it."),
     "scaffold": ("write a draft Word report for every .docx paper that does not exist yet",
-                 "example:\n  assemble scaffold pack.yaml\n\n"
+                 f"example:\n  assemble scaffold {LGA}\n\n"
                  "Drafts come from the house template (templates/word/report.docx, or word/report.docx\n"
                  "in the spec's house.templates folder). An existing file is never overwritten."),
     "publish": ("write the folders to dispatch and to publish: members/ and public/",
-                "example:\n  assemble publish pack.yaml -o publish/\n\n"
+                f"example:\n  assemble publish {HARBOURSIDE} -o publish/\n\n"
                 "members/: the members' edition. public/: the public edition, the agenda front sheet,\n"
                 "each public item's paper as its own PDF (the pack's page numbers), index.html (an\n"
                 "accessible web page of the meeting, no JavaScript) and meeting.json. Nothing private\n"
                 "reaches public/."),
     "serve": ("show the pack live in the browser, rebuilt whenever a file is saved",
-              "example:\n  assemble serve pack.yaml --open\n\n"
+              f"example:\n  assemble serve {HARBOURSIDE} --open\n\n"
               "Serves on http://127.0.0.1:8000/ (this machine only; --host to listen elsewhere, with a\n"
               "warning) the meeting, the agenda with its ranges, the last build's warnings and errors, and\n"
               "both editions page by page. Every save of the spec or a file in its folder rebuilds the pack\n"
               "and writes both editions as assemble does. Stop it with Ctrl-C."),
     "minutes": ("write the skeleton of the meeting's note as a Word file",
-                "example:\n  assemble minutes pack.yaml -o note-2017-01-24.docx\n\n"
+                f"example:\n  assemble minutes {LGA} -o note-2017-01-24.docx\n\n"
                 "Items, date, venue and an attendance list from the membership. Fill it in after the\n"
                 "meeting and give it as previous_note in the next meeting's spec."),
+    "help": ("show the help of assemble, or of one command", "example:\n  assemble help publish"),
 }
 
-EPILOG = """\
+USAGE = ("%(prog)s [build] SPEC [-o OUTPUT] [--duplex] [--no-cache] [-q] [--debug]\n"
+         f"       %(prog)s {{{','.join(name for name in COMMANDS if name != 'build')}}} ...")
+
+EPILOG = f"""\
 example:
-  assemble packs/iib-2017-01-24/pack.yaml -o out/
+  assemble {LGA} -o out/
 
 Writes two PDFs named after the meeting: the members' edition (every paper,
 private ones marked NOT FOR PUBLICATION) and the public edition (private papers
 replaced page for page by restricted pages).
 
-other commands (assemble COMMAND --help for each):
+commands (assemble help COMMAND, or assemble COMMAND --help, for each):
 """ + "".join(f"  {name:<9} {summary}\n" for name, (summary, _) in COMMANDS.items()) + """
 exit status: 0 done; 1 internal error (please report it); 2 a problem with
 the spec or a paper, named on stderr with its file, key and line.
 """
 
 
-def _parser(prog, description, epilog):
-    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog,
+def _parser(prog, description, epilog, usage=None):
+    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog, usage=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     parser.add_argument("--version", action="version", version=f"assemble {__version__}")
     return parser
 
 
+def _build_options(parser, output_help):
+    parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
+    parser.add_argument("-o", "--output", type=Path, help=output_help)
+    parser.add_argument("--duplex", action="store_true",
+                        help="for double-sided printing: every paper starts on a right-hand page")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render every part afresh (the cache of rendered parts is neither read nor written)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems and warnings")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse (exit 2, nothing written) a pack with any warning: a word or picture not "
+                             "printed, a page overflowing, a paper not accessible (the spec's strict: true)")
+
+
 def make_parser(command=None):
     if command is None:
-        parser = _parser("assemble", "Build the agenda pack of a meeting from its YAML spec.", EPILOG)
-        parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
-        parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
-        parser.add_argument("--duplex", action="store_true",
-                            help="for double-sided printing: every paper starts on a right-hand page")
-        parser.add_argument("--no-cache", action="store_true",
-                            help="render every part afresh (the cache of rendered parts is neither read nor written)")
-        parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but problems and warnings")
-        parser.add_argument("--strict", action="store_true",
-                            help="refuse (exit 2, nothing written) a pack with any warning: a word or picture not "
-                                 "printed, a page overflowing, a paper not accessible (the spec's strict: true)")
+        parser = _parser("assemble", "Build the agenda pack of a meeting from its YAML spec.", EPILOG, USAGE)
+        _build_options(parser, "folder for the editions (default: the spec's folder)")
         return parser
     summary, epilog = COMMANDS[command]
     parser = _parser(f"assemble {command}", summary[0].upper() + summary[1:] + ".", epilog)
-    if command != "schema":
+    if command == "build":
+        _build_options(parser, "folder for the editions (default: the spec's folder)")
+    elif command == "publish":
+        _build_options(parser, "the folder to write (default: publish/ beside the spec)")
+    elif command == "new":
+        parser.add_argument("folder", type=Path, help="the folder to write the pack into (made if missing)")
+    elif command == "help":
+        parser.add_argument("topic", nargs="?", choices=list(COMMANDS), metavar="COMMAND",
+                            help=f"one of: {', '.join(COMMANDS)}")
+    elif command != "schema":
         parser.add_argument("spec", type=Path, help="the meeting spec (pack.yaml)")
     if command == "minutes":
         parser.add_argument("-o", "--output", type=Path, help="the Word file to write (default: note-DATE.docx beside the spec)")
-    if command == "publish":
-        parser.add_argument("-o", "--output", type=Path, help="the folder to write (default: publish/ beside the spec)")
     if command == "serve":
         parser.add_argument("-o", "--output", type=Path, help="folder for the editions (default: the spec's folder)")
         parser.add_argument("--port", type=_port, default=8000, help="the port to listen on (default 8000; 0: any free one)")
@@ -105,11 +134,16 @@ def run():
     """The installed command: ``main``, then out at once.  A build leaves millions of
     objects that the interpreter would otherwise tidy away one by one on the way out
     (a twentieth of a rebuild); everything worth keeping is already on disk."""
-    code = main()
+    try:
+        code = main()
+    except SystemExit as leaving:  # argparse has printed --help, --version or a usage error
+        code = leaving.code if isinstance(leaving.code, int) else 0
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except OSError:  # a closed pipe: nothing more can be said
+    except BrokenPipeError:  # the reader left before the end: what it read was all it wanted
+        code = code or CLOSED_PIPE
+    except OSError:  # nothing more can be said
         pass
     os._exit(int(code))
 
@@ -127,6 +161,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("assemble: interrupted; earlier files are unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output into a closed pipe (assemble schema | head -1): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the last flush cannot fail
+        return CLOSED_PIPE
     except Exception:
         if args.debug:
             traceback.print_exc()
@@ -139,7 +176,15 @@ def main(argv=None):
 
 
 def _run(command, args):
-    if command == "schema":
+    if command == "help":
+        make_parser(None if args.topic is None else args.topic).print_help()
+    elif command == "new":
+        from assembler.new import new_pack
+
+        for path in new_pack(args.folder):
+            print(f"wrote {path}")
+        print(f"Build it with: assemble {args.folder / 'pack.yaml'}")
+    elif command == "schema":
         from assembler.spec import json_schema
 
         print(json.dumps(json_schema(), indent=2))
@@ -161,8 +206,12 @@ def _run(command, args):
     elif command == "publish":
         from assembler.publish import publish
 
-        folder, warnings = publish(args.spec, args.output)
-        print(f"published: {folder.parent / 'members'} and {folder}")
+        folder, warnings = publish(args.spec, args.output, use_cache=not args.no_cache, duplex=args.duplex,
+                                     strict=args.strict)
+        if not args.quiet:
+            print(f"Published into {folder.parent}:")
+            for path in sorted(path for name in ("members", "public") for path in (folder.parent / name).iterdir()):
+                print(f"  {path}")
         _print_warnings(warnings)
     elif command == "minutes":
         from assembler.drafts import minutes

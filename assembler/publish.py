@@ -28,12 +28,14 @@ from assembler.render.jobs import Workers
 from assembler.render.templates import long_date, make_environment, render_template
 
 
-def publish(spec_path, out_dir=None, workers=None, use_cache=True):
-    """Write the members' and public folders; return the public folder and the build's warnings."""
+def publish(spec_path, out_dir=None, workers=None, use_cache=True, duplex=False, strict=False):
+    """Write the members' and public folders; return the public folder and the build's warnings.
+
+    ``duplex`` and ``strict`` as for ``build``: strict refuses (``InputError``) a pack with warnings."""
     if workers is None:
         with Workers() as workers:
-            return publish(spec_path, out_dir, workers, use_cache)
-    pack = assemble(spec_path, False, use_cache, None, workers)
+            return publish(spec_path, out_dir, workers, use_cache, duplex, strict)
+    pack = assemble(spec_path, duplex, use_cache, None, workers, strict)
     meeting = pack.spec.meeting
     out = Path(out_dir) if out_dir else pack.root / "publish"
     slug = edition_name(meeting.body, meeting.date, "x")[: -len("-x.pdf")]

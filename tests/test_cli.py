@@ -214,3 +214,59 @@ def test_the_example_packs_build_with_the_real_command(example_pack):
     assert result.returncode == 0, result.stderr
     assert "Built " in result.stdout
     assert len(list((folder / "out").glob("*.pdf"))) == 2
+
+
+def test_build_is_the_same_as_the_bare_spec(pack, assemble):
+    bare = assemble(pack / "pack.yaml", "-q", out=pack / "bare")
+    named = run_command("build", pack / "pack.yaml", "-o", pack / "named", "-q")
+    assert bare.code == named.returncode == 0, named.stderr
+    assert [path.read_bytes() for path in sorted((pack / "named").iterdir())] == [
+        path.read_bytes() for path in sorted((pack / "bare").iterdir())]
+
+
+def test_help_names_every_command_and_only_example_packs_that_exist(capsys):
+    from assembler.cli import COMMANDS, main
+    from tests.conftest import ROOT
+
+    assert main(["help"]) == 0
+    text = capsys.readouterr().out
+    usage = text.split("\n\n")[0]
+    assert usage.startswith("usage: assemble [build] SPEC")
+    assert all(name in usage for name in COMMANDS)
+    examples = re.findall(r"packs/\S+", text)
+    for command in COMMANDS:
+        assert main(["help", command]) == 0
+        shown = capsys.readouterr().out
+        assert shown.startswith(f"usage: assemble {command}") and "example:\n  assemble " in shown
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert capsys.readouterr().out == shown
+        examples += re.findall(r"packs/\S+", shown)
+    assert len(examples) >= 5 and all((ROOT / path).exists() for path in examples), examples
+    with pytest.raises(SystemExit) as refused:
+        main(["help", "nonsense"])
+    assert refused.value.code == 2 and "invalid choice: 'nonsense'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["schema"], ["--help"], ["help", "publish"]], ids=" ".join)
+def test_output_into_a_closed_pipe_ends_quietly(args):
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before the first byte, as in `assemble schema | head -0`
+    try:
+        ended = subprocess.run([sys.executable, "-m", "assembler", *args], stdout=writer, stderr=subprocess.PIPE,
+                               text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert ended.returncode in (0, 141) and ended.stderr == ""
+
+
+def test_publish_takes_the_builds_options_and_names_what_it_wrote(pack):
+    quiet = run_command("publish", pack / "pack.yaml", "-o", pack / "site", "-q", "--no-cache", "--duplex")
+    assert quiet.returncode == 0 and quiet.stdout == "", quiet.stderr
+    told = run_command("publish", pack / "pack.yaml", "-o", pack / "site")
+    assert told.returncode == 0, told.stderr
+    written = sorted(str(path) for path in (pack / "site").glob("*/*"))
+    assert len(written) == 6  # members' edition; public edition, front sheet, one item, index.html, meeting.json
+    assert [line.strip() for line in told.stdout.splitlines()[1:]] == written

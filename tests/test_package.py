@@ -49,9 +49,10 @@ def test_the_wheel_carries_every_template_asset_font_and_licence(installed):
     assert licences == {"LICENSE", "LICENSE-LiberationSans.txt"}
 
 
-def test_the_installed_command_builds_a_pack_outside_the_repo(installed, tmp_path):
+@pytest.mark.parametrize("example", [path.name for path in sorted((ROOT / "packs").iterdir())])
+def test_the_installed_command_builds_every_example_outside_the_repo(installed, tmp_path, example):
     _, bin_folder = installed
-    pack = shutil.copytree(ROOT / "packs" / "harbourside-audit-2025-10-15", tmp_path / "pack")
+    pack = shutil.copytree(ROOT / "packs" / example, tmp_path / "pack")
     where = subprocess.run([bin_folder / "python", "-c", "import assembler.render as r; print(r.TEMPLATES)"],
                            cwd=tmp_path, check=True, capture_output=True, text=True).stdout
     assert where.startswith(str(bin_folder.parent)) and "site-packages" in where
@@ -61,5 +62,15 @@ def test_the_installed_command_builds_a_pack_outside_the_repo(installed, tmp_pat
     assert version.stdout.strip() == f"assemble {installed_version('agenda-pack-assembler')}"
     built = subprocess.run([bin_folder / "assemble", "pack.yaml", "-o", "out", "-q"], cwd=pack,
                            capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr
+    assert built.returncode == 0 and built.stderr == "", built.stderr  # and no warnings
     assert len(list((pack / "out").glob("*.pdf"))) == 2
+
+
+def test_the_installed_command_makes_a_new_pack_that_builds(installed, tmp_path):
+    _, bin_folder = installed
+    made = subprocess.run([bin_folder / "assemble", "new", "committee"], cwd=tmp_path, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    built = subprocess.run([bin_folder / "assemble", "pack.yaml", "-q"], cwd=tmp_path / "committee",
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0 and built.stderr == "", built.stderr
+    assert len(list((tmp_path / "committee").glob("*.pdf"))) == 2

@@ -1,7 +1,9 @@
 """Make this example's finished-PDF appendices (run from the pack folder).
 
-The files are committed; this script shows where they came from and lets
-anyone regenerate them:  ../../.venv/bin/python sources/make_pdfs.py
+They are tagged PDFs (PDF/UA: headings, table header cells, the language
+and a title), as an accessible appendix should be, so the pack builds
+without warnings.  The files are committed; this script shows where they
+came from and lets anyone regenerate them:  ../../.venv/bin/python sources/make_pdfs.py
 """
 
 from pathlib import Path
@@ -73,7 +75,11 @@ def risk_register():
 <tbody>{rows}</tbody></table>"""
 
 
-for name, body in [("04b-budget-monitor.pdf", budget_monitor()), ("05a-risk-register.pdf", risk_register())]:
-    html = f"<html lang='en-GB'><head><title>{name}</title><style>{STYLE}</style></head><body>{body}</body></html>"
-    HTML(string=html).write_pdf(HERE / "papers" / name)
+for name, title, body in [
+    ("04b-budget-monitor.pdf", "Revenue budget monitoring: quarter 2, 2025/26", budget_monitor()),
+    ("05a-risk-register.pdf", "Corporate risk register: October 2025", risk_register()),
+]:
+    html = (f"<html lang='en-GB'><head><title>{title}</title><meta name='author' content='Harbourside District Council'>"
+            f"<style>{STYLE}</style></head><body>{body}</body></html>")
+    HTML(string=html).write_pdf(HERE / "papers" / name, pdf_variant="pdf/ua-1")
     print("wrote", name)

@@ -6,8 +6,10 @@ keeps no drawings, so the four diagram slides are redrawn here from the words
 of the slides that go with them.
 
 Every slide keeps a white strip along its foot, where the assembler prints the
-pack's page number. The PDF is committed; this script shows where it came from. Run it from the
-pack folder:  /work/main/.venv/bin/python sources/make_slides.py
+pack's page number. The PDF is tagged (PDF/UA: each slide's heading, lists,
+the language and a title), as an accessible appendix should be, so the pack
+builds without warnings. The PDF is committed; this script shows where it
+came from. Run it from the pack folder:  ../../.venv/bin/python sources/make_slides.py
 """
 
 from html import escape
@@ -313,7 +315,7 @@ def main():
         "<meta name='author' content='Local Government Association'>"
         f"<style>{STYLE}</style></head><body>{''.join(slides())}</body></html>"
     )
-    HTML(string=html, base_url=str(HERE) + "/").write_pdf(OUT)
+    HTML(string=html, base_url=str(HERE) + "/").write_pdf(OUT, pdf_variant="pdf/ua-1")
     print("wrote", OUT.relative_to(HERE.parent))
 
 
