@@ -18,13 +18,14 @@ MAX_PROBLEM_LINES = 5
 LGA = "packs/lga-iib-2017-01-24/pack.yaml"  # the examples of the help texts: packs in the repo
 HARBOURSIDE = "packs/harbourside-audit-2025-10-15/pack.yaml"
 CLOSED_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader left (assemble schema | head)
+BUILD_EXAMPLE = (f"example:\n  assemble {LGA} -o out/\n\n"
+                 "Writes two PDFs named after the meeting: the members' edition (every paper,\n"
+                 "private ones marked NOT FOR PUBLICATION) and the public edition (private papers\n"
+                 "replaced page for page by restricted pages).")
 
 COMMANDS = {
     "build": ("build the members' and the public edition (the same as assemble SPEC)",
-              f"example:\n  assemble build {LGA} -o out/\n\n"
-              "Writes two PDFs named after the meeting: the members' edition (every paper,\n"
-              "private ones marked NOT FOR PUBLICATION) and the public edition (private papers\n"
-              "replaced page for page by restricted pages)."),
+              BUILD_EXAMPLE.replace("assemble ", "assemble build ", 1)),
     "new": ("write a small, complete pack to start from, in a new folder",
             "example:\n  assemble new licensing-committee\n\n"
             "A commented pack.yaml (with pack.schema.json for editors), a venue's guidance and\n"
@@ -66,13 +67,7 @@ COMMANDS = {
 USAGE = ("%(prog)s [build] SPEC [-o OUTPUT] [--duplex] [--no-cache] [-q] [--debug]\n"
          f"       %(prog)s {{{','.join(name for name in COMMANDS if name != 'build')}}} ...")
 
-EPILOG = f"""\
-example:
-  assemble {LGA} -o out/
-
-Writes two PDFs named after the meeting: the members' edition (every paper,
-private ones marked NOT FOR PUBLICATION) and the public edition (private papers
-replaced page for page by restricted pages).
+EPILOG = BUILD_EXAMPLE + """
 
 commands (assemble help COMMAND, or assemble COMMAND --help, for each):
 """ + "".join(f"  {name:<9} {summary}\n" for name, (summary, _) in COMMANDS.items()) + """

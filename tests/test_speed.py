@@ -176,6 +176,10 @@ def test_the_same_spec_gives_the_same_bytes_from_scratch_or_from_the_cache(pack,
 def test_weasyprint_loads_without_searching_for_its_libraries():
     """ctypes' library search runs ldconfig, gcc and ld for every name WeasyPrint guesses:
     loading it must start no process (and still find HarfBuzz's subsetter)."""
+    import ctypes.util
+
+    if not ctypes.util.find_library("harfbuzz-subset"):  # then the search runs on purpose, to look for it
+        pytest.skip("HarfBuzz's subsetter is not installed (Debian: libharfbuzz-subset0)")
     code = """
 import subprocess
 started = []
