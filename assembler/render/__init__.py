@@ -37,6 +37,21 @@ def load_weasyprint():
         os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 
+def font_subsetter():
+    """``"harfbuzz"`` where HarfBuzz's subsetter loads, else ``"fontTools"``: the one
+    WeasyPrint subsets fonts with.  Their subsets differ (each the same build after
+    build), so the part cache keeps parts drawn with one apart from the other's."""
+    import ctypes
+
+    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"):
+        try:
+            ctypes.CDLL(name)
+            return "harfbuzz"
+        except OSError:
+            continue
+    return "fontTools"
+
+
 def _import_weasyprint():
     """WeasyPrint's library bindings (``weasyprint.text.ffi``), loaded the fast way if it can be."""
     import contextlib

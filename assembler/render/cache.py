@@ -26,11 +26,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 import assembler
+from assembler.render import font_subsetter
 
 VERSIONS = {name: version(name) for name in
             ("weasyprint", "pydyf", "tinycss2", "pikepdf", "mammoth", "markdown-it-py", "nh3", "pypdf",
              "pypdfium2")}
 VERSIONS["assembler"] = assembler.__version__
+VERSIONS["font subsetter"] = font_subsetter()
 
 
 def cache_folder():
