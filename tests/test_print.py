@@ -125,7 +125,7 @@ def test_qpdf_finds_no_damage(built):
         assert "No syntax or stream encoding errors found" in result.stdout
 
 
-@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils is not installed")
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="pdfinfo is not installed (Debian: poppler-utils)")
 def test_pdfinfo_sees_a_tagged_titled_a4_file(built):
     for edition in built[1]:
         info = subprocess.run(["pdfinfo", str(edition.path)], capture_output=True, text=True, check=True).stdout
