@@ -64,7 +64,7 @@ COMMANDS = {
     "help": ("show the help of assemble, or of one command", "example:\n  assemble help publish"),
 }
 
-USAGE = ("%(prog)s [build] SPEC [-o OUTPUT] [--duplex] [--no-cache] [-q] [--debug]\n"
+USAGE = ("%(prog)s [build] SPEC [-o OUTPUT] [--duplex] [--no-cache] [-q] [--strict] [--debug]\n"
          f"       %(prog)s {{{','.join(name for name in COMMANDS if name != 'build')}}} ...")
 
 EPILOG = BUILD_EXAMPLE + """
