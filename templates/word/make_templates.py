@@ -39,6 +39,9 @@ def report():
     bold(document, "Recommendations")
     document.add_paragraph("That the {{ body }}:")
     document.add_paragraph("[Notes / agrees / approves …]", style="List Number 2")  # its own list: the body counts from 1
+    # two, under the plural heading: the pack prints "Recommendation" over one, and the
+    # completeness check would find the draft's "Recommendations" missing
+    document.add_paragraph("[A further recommendation, or delete this line.]", style="List Number 2")
     bold(document, "Action")
     document.add_paragraph("[Who will do what as a result.]")
     table = document.add_table(rows=4, cols=2)
