@@ -292,3 +292,69 @@ def test_a_private_paper_citing_the_meeting_and_a_public_item_still_publishes(tm
                                                  "Committee, 13 May 2026.\n"})
     assert main([str(tmp_path / "pack.yaml"), "-o", str(tmp_path / "pack"), "-q"]) == 0
     assert main(["publish", str(tmp_path / "pack.yaml"), "-o", str(tmp_path / "site")]) == 0
+
+
+class _Links(html.parser.HTMLParser):
+    """index.html in, ``links`` out: (href, the link's text with its spaces collapsed) for every <a>."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self._open = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._open = [dict(attrs).get("href"), ""]
+
+    def handle_data(self, data):
+        if self._open:
+            self._open[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open:
+            self.links.append((self._open[0], " ".join(self._open[1].split())))
+            self._open = None
+
+
+def test_index_html_links_read_as_titles_never_file_names(published):
+    links = _Links()
+    links.feed((published / "site/public/index.html").read_text())
+    facts = json.loads((published / "site/public/meeting.json").read_text())
+    by_file = dict(links.links)
+    for item in facts["items"]:
+        if item["file"]:
+            assert by_file[item["file"]] == item["title"]
+    assert by_file[facts["files"][0]["name"]] == "The whole agenda pack"
+    assert not [text for _, text in links.links if text.endswith((".pdf", ".json", ".html"))]
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed (Debian: chromium)")
+@pytest.mark.parametrize("width", [320, 1200])
+def test_index_html_layout_holds_from_320_to_1200_pixels(published, tmp_path, width):
+    """Nothing wider than the window; each item's metadata and appendices start where its title starts,
+    right of its number."""
+    from tests.test_serve import Chromium
+
+    browser = Chromium(tmp_path / "profile")
+    try:
+        browser.open((published / "site/public/index.html").as_uri())
+        browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
+        browser.until("document.readyState === 'complete' && document.querySelector('ol.items') !== null")
+        assert browser.value("document.documentElement.scrollWidth") <= width
+        assert browser.value(f"[...document.querySelectorAll('body *')].every(e => e.getBoundingClientRect().right <= {width} + 0.5)")
+        lefts = browser.value("""[...document.querySelectorAll('ol.items > li')].map(li => {
+            const range = document.createRange();
+            range.selectNodeContents(li.querySelector('.number'));
+            const number = range.getBoundingClientRect();  // the number's own text, not its column
+            const title = li.querySelector('.entry > a, .entry > .title').getBoundingClientRect();
+            const rest = [...li.querySelectorAll('.entry > .meta, .entry > .exempt, .appendices')].map(e => e.getBoundingClientRect().left);
+            const bullets = [...li.querySelectorAll('.appendices > li')].map(e => e.getBoundingClientRect().left);
+            return {number: number.right, title: title.left, rest: rest, bullets: bullets};
+        })""")
+    finally:
+        browser.close()
+    assert len(lefts) == 4
+    for item in lefts:
+        assert item["title"] > item["number"]
+        assert all(abs(left - item["title"]) < 1 for left in item["rest"])
+        assert all(left > item["title"] for left in item["bullets"])
+    assert len({round(item["title"]) for item in lefts}) == 1
