@@ -242,13 +242,8 @@ def test_list_labels_are_printed_whole_and_clear_of_their_text(tmp_path, assembl
     body = numbered(0, "Procedure rules") + "".join(numbered(1, f"Rule {n} as amended") for n in range(1, 13))
     body += numbered(2, "Questions from the public")
     data = _docx(body)
-    with_numbering = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_numbering, "w") as target:
-        for info in source.infolist():
-            if info.filename != "word/numbering.xml":
-                target.writestr(info, source.read(info))
-        target.writestr("word/numbering.xml", numbering)
-    built = assemble(_pack(tmp_path, {"programme.md": items, "constitution.docx": with_numbering.getvalue()}))
+    with_numbering = _with_part(data, "word/numbering.xml", numbering)
+    built = assemble(_pack(tmp_path, {"programme.md": items, "constitution.docx": with_numbering}))
     assert built.code == 0, built.stderr
     assert "warning" not in built.stderr
     (path,) = built.out.glob("*-members.pdf")
@@ -390,13 +385,8 @@ def test_text_boxes_are_read_once_and_a_list_may_open_at_its_second_level(tmp_pa
                 f"<w:r><w:t>{text}</w:t></w:r></w:p>")
 
     data = _docx(TEXT_BOXES + _p("The board resolved:") + numbered("to note the report") + numbered("to approve it"))
-    with_numbering = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_numbering, "w") as target:
-        for info in source.infolist():
-            if info.filename != "word/numbering.xml":
-                target.writestr(info, source.read(info))
-        target.writestr("word/numbering.xml", numbering)
-    built = assemble(_pack(tmp_path, {"boxes.docx": with_numbering.getvalue()}), "--strict")
+    with_numbering = _with_part(data, "word/numbering.xml", numbering)
+    built = assemble(_pack(tmp_path, {"boxes.docx": with_numbering}), "--strict")
     assert built.code == 0, built.stderr
     text = _paper_text(built, "Before the boxes")
     assert text.count("Call-out stored twice") == 1 and "Call-out with no fallback" in text
@@ -453,14 +443,20 @@ def test_a_task_lists_boxes_print_as_they_stand(tmp_path, assemble):
 
     data = _docx(_p("Actions:") + item(1, "Consult the ward members") + item(2, "Publish the notice")
                  + _p("Notes:") + item(3, "An ordinary bullet"))
-    with_numbering = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(with_numbering, "w") as target:
-        for info in source.infolist():
-            if info.filename != "word/numbering.xml":
-                target.writestr(info, source.read(info))
-        target.writestr("word/numbering.xml", numbering)
-    built = assemble(_pack(tmp_path, {"actions.docx": with_numbering.getvalue()}), "--strict")
+    with_numbering = _with_part(data, "word/numbering.xml", numbering)
+    built = assemble(_pack(tmp_path, {"actions.docx": with_numbering}), "--strict")
     assert built.code == 0, built.stderr
     text = _paper_text(built, "Actions:")
     assert "☐ Consult the ward members" in text and "☑ Publish the notice" in text
     assert "☐ An ordinary" not in text and "An ordinary bullet" in text
+
+
+def _with_part(data, name, content):
+    """A Word file (bytes) with its part ``name`` replaced by ``content``."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info))
+        target.writestr(name, content)
+    return output.getvalue()
