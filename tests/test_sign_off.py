@@ -13,6 +13,7 @@ from weasyprint import HTML
 
 from assembler.bind.merge import FOOT_BAND
 from tests.conftest import long_markdown, write_files
+from tests.test_spec import MINIMAL
 
 REASON = "Paragraph 3 of Schedule 12A, Local Government Act 1972"
 SPEC = f"""\
@@ -210,18 +211,12 @@ def test_an_attendance_group_heading_never_ends_a_page_and_the_columns_head_ever
     assert members.pages_with("The committee noted item 2.")[0] == pages[0]
 
 
-LAYOUT_SPEC = """\
-meeting:
-  body: Licensing Committee
-  date: 2025-06-04
-  time: "10:00"
-  venue: Civic Hall, Bank Street, Ayton
-agenda:
+LAYOUT_SPEC = MINIMAL.replace("  - title: Apologies\n", """\
   - title: Word report
     paper: papers/word.docx
   - title: Markdown report
     paper: papers/markdown.md
-"""
+""")
 MARKDOWN_REPORT = """\
 Opening paragraph.
 
@@ -320,7 +315,6 @@ def test_a_word_tables_rows_are_as_tall_as_their_text(layout):
 
 def test_a_paper_never_ends_on_a_page_of_a_few_lines(tmp_path, assemble):
     """A report a few lines too long for its pages is set a little closer instead."""
-    from tests.test_spec import MINIMAL
 
     write_files(tmp_path, {"pack.yaml": MINIMAL + "  - title: Long report\n    paper: report.md\n",
                            "report.md": long_markdown("report", 8)})

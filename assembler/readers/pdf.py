@@ -21,7 +21,7 @@ import sys
 import pikepdf
 
 from assembler.errors import PaperError, Problem
-from assembler.model import FinishedPdf, PageBox
+from assembler.model import FinishedPdf
 from assembler.readers import pdf_pages
 from assembler.readers.bounds import inflated_problem
 
@@ -227,7 +227,6 @@ def _prepare(path, pdf):
         outline = [entry for entry in pdf_pages.outline(pdf) if entry[2] < count]
         prepared = pdf_pages.prepare(pdf, path)
     prepared.outline = outline
-    prepared.pages = [PageBox(width, height) for width, height in prepared.sizes]
     return prepared
 
 

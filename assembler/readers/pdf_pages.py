@@ -38,6 +38,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from assembler.errors import PaperError, Problem
+from assembler.model import PageBox
 from assembler.readers.pdf_forms import draw_field_values
 
 logger = logging.getLogger(__name__)
@@ -56,12 +57,11 @@ MARKUP = {"/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine", "
 @dataclass
 class Prepared:
     data: bytes  # the new PDF
-    sizes: list  # (width, height) in points of each page as it shows, rotation applied
+    pages: list  # PageBox of each page: its size in points as it shows, rotation applied
     tagged: bool
     unembedded_fonts: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     outline: list = field(default_factory=list)  # (level, title, page index), set by the reader
-    pages: list = field(default_factory=list)  # PageBox of each page, set by the reader
 
 
 @dataclass
@@ -95,10 +95,10 @@ def prepare(pdf, path):
                         "comments often hold private remarks; if one must be read, ask for it in the paper's text")
     if any("/Annots" in page for page in pdf.pages):
         pdf = _flattened(pdf)
-    sizes = []
+    pages = []
     for index, page in enumerate(pdf.pages):
         size, note = _normalise(pdf, page, index, links.get(index, []), path)
-        sizes.append(size)
+        pages.append(PageBox(*size))
         if note:
             notes.append(note)
     _clean_catalog(pdf)
@@ -117,7 +117,7 @@ def prepare(pdf, path):
         if problems:
             raise PaperError(path, Problem("is damaged in a way that cannot be repaired; ask for a fresh export",
                                            "; ".join(problems[:3])))
-    return Prepared(data, sizes, _tagged(pdf), fonts.left, notes)
+    return Prepared(data, pages, _tagged(pdf), fonts.left, notes)
 
 
 def _push_inherited(pdf):
@@ -394,6 +394,7 @@ def _repair_streams(pdf, path):
         filters = list(filters) if isinstance(filters, Array) else [filters] if filters is not None else []
         if any(name not in _GENERAL_FILTERS for name in filters):
             continue  # images in JPEG, JBIG2, JPEG 2000 or fax: qpdf --check does not decode them either
+        salvaged = False
         try:
             data = thing.read_bytes()
         except pikepdf.PdfError as error:
@@ -401,7 +402,8 @@ def _repair_streams(pdf, path):
             if not data:
                 raise PaperError(path, Problem("is damaged beyond repair (a stream cannot be read); "
                                                "ask for a fresh export", str(error))) from None
-        if pdf.get_warnings() or filters and not _decodes(thing, data):
+            salvaged = True
+        if pdf.get_warnings() or salvaged:
             thing.write(data)
             repaired += 1
     for page in pdf.pages:
@@ -428,14 +430,6 @@ def _inflated(stream):
         except zlib.error:
             break
     return b"".join(out)
-
-
-def _decodes(stream, data):
-    """Whether ``stream``'s data is still what it was read as (it was, unless salvaged)."""
-    try:
-        return stream.read_bytes() == data
-    except pikepdf.PdfError:
-        return False
 
 
 def _save(pdf):
