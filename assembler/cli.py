@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assembler import __version__
 from assembler.errors import AssemblerError, ExitCode
+from assembler.scratch import remove_scratch_folder, use_scratch_folder
 
 MAX_PROBLEM_LINES = 5
 
@@ -140,6 +141,7 @@ def run():
         code = code or CLOSED_PIPE
     except OSError:  # nothing more can be said
         pass
+    remove_scratch_folder()
     os._exit(int(code))
 
 
@@ -148,6 +150,7 @@ def main(argv=None):
     command = argv[0] if argv and argv[0] in COMMANDS else None
     args = make_parser(command).parse_args(argv[1:] if command else argv)
     _quiet_libraries(args.debug)
+    use_scratch_folder()
     try:
         return _run(command, args)
     except AssemblerError as error:

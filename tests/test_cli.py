@@ -270,3 +270,26 @@ def test_publish_takes_the_builds_options_and_names_what_it_wrote(pack):
     written = sorted(str(path) for path in (pack / "site").glob("*/*"))
     assert len(written) == 6  # members' edition; public edition, front sheet, one item, index.html, meeting.json
     assert [line.strip() for line in told.stdout.splitlines()[1:]] == written
+
+
+def test_a_command_leaves_no_temporary_files_and_removes_those_of_a_killed_one(pack, tmp_path, monkeypatch):
+    """WeasyPrint copies the fonts it uses into a folder of the system's temporary
+    directory and removes it only when its font configuration is collected, which a
+    worker (or the command, leaving with ``os._exit``) never does: each build left
+    megabytes of fonts behind.  A build (two workers and the command, the cache cold)
+    now leaves the temporary directory as it found it, and removes the folder of an
+    earlier command that was killed; a running command's folder is left alone."""
+    system = tmp_path / "tmp"
+    system.mkdir()
+    monkeypatch.setenv("TMPDIR", str(system))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    killed = system / f"assemble-scratch-{ended.pid}-x1"
+    running = system / f"assemble-scratch-{subprocess.os.getpid()}-x2"
+    for folder in killed, running:
+        (folder / "weasyprint-fonts").mkdir(parents=True)
+        (folder / "weasyprint-fonts" / "font").write_bytes(b"\0" * 1000)
+    built = run_command(pack / "pack.yaml", "-o", tmp_path / "out", "-q")
+    assert built.returncode == 0, built.stderr
+    assert sorted(path.name for path in system.iterdir()) == [running.name]
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
