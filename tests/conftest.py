@@ -8,6 +8,7 @@ import pytest
 from weasyprint import HTML
 
 from assembler.cli import main
+from assembler.scratch import use_scratch_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"  # what the tests use of the shared seeds, copied in (data/README.md)
@@ -96,6 +97,13 @@ def example_pack(tmp_path):
         return target
 
     return copy
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_temporary_folder():
+    """What the tests draw in this process (WeasyPrint's font copies) goes where the
+    command's would, and is removed when the tests end."""
+    use_scratch_folder()
 
 
 @pytest.fixture(autouse=True)
