@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, pdf_texts, scan
 from assembler.bind.merge import Edition, finished_bands
-from assembler.bind.output import edition_name, write_together
+from assembler.bind.output import edition_name, settle, write_together
 from assembler.bind.plan import number_items, pack_order
 from assembler.completeness import paper_warnings
 from assembler.errors import InputError, LeakError
@@ -110,10 +110,12 @@ class Pack:
     parts: dict = field(default_factory=dict)  # name -> rendered Part (or FinishedPdf): "cover", "paper item-3" …
 
     def files(self):
-        """{file name: PDF bytes} of every edition of every book: each book's members' edition, then its public one."""
+        """{file name: PDF bytes} of every edition of every book: the public editions first
+        (the order they are put in place: an old public edition never stands beside a new
+        members' one), then the members' ones."""
         meeting = self.spec.meeting
         return {edition_name(meeting.body, meeting.date, (f"supplement-{n}-" if n else "") + name): book.editions[name]
-                for n, book in self.books.items() for name in ("members", "public")}
+                for name in ("public", "members") for n, book in self.books.items()}
 
 
 def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, workers=None, strict=False):
@@ -127,6 +129,7 @@ def build(spec_path, out_dir=None, duplex=False, use_cache=True, progress=None, 
     if workers is None:
         with Workers() as workers:
             return build(spec_path, out_dir, duplex, use_cache, progress, workers, strict)
+    settle(out_dir or Path(spec_path).parent)  # a build killed while renaming there is finished first
     return write(assemble(spec_path, duplex, use_cache, progress, workers, strict), out_dir)
 
 
@@ -288,9 +291,12 @@ def write(pack, out_dir=None):
     files = pack.files()
     refuse_overwriting(pack.spec_path, pack.spec, [Path(out_dir or pack.root) / name for name in files])
     written = write_together(out_dir or pack.root, files)
+    members = [path for path in written if path.name.endswith("-members.pdf")]
+    public = [path for path in written if path.name.endswith("-public.pdf")]
     book = pack.books[0]
-    return BuildResult(written[0], written[1], book.pages, book.numbered_pages, pack.warnings,
-                       pack.stats["rendered"], pack.stats["cached"], written[2:])
+    return BuildResult(members[0], public[0], book.pages, book.numbered_pages, pack.warnings,
+                       pack.stats["rendered"], pack.stats["cached"],
+                       [path for pair in zip(members[1:], public[1:]) for path in pair])
 
 
 def _private_papers(pack, book):

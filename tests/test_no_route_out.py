@@ -130,7 +130,7 @@ def step(function):
         return result
     return run
 
-for name in ("_write_file", "_rename", "_exchange"):
+for name in ("_write_file", "_rename", "_exchange", "_remove"):
     setattr(output, name, step(getattr(output, name)))
 from assembler.cli import main
 code = main(sys.argv[1:])
@@ -557,27 +557,58 @@ def test_hidden_text_in_a_public_paper_is_left_out_with_a_warning(tmp_path, asse
     assert "3 hidden part(s) left out" in built.stderr and "3 piece(s) of hidden text left out" in built.stderr
 
 
-def test_a_build_killed_at_any_write_or_rename_leaves_each_edition_whole_and_no_process(tmp_path):
-    """Each edition is the old one or the new one, byte for byte, whatever the moment of a
-    ``kill -9``; the next build removes the temporaries; no worker outlives the command.
-    (Two files cannot change in one step: killed between the renames, the new members'
-    edition stands beside the old public one, as the README says.)"""
+def test_a_build_killed_at_any_write_or_rename_leaves_a_whole_set_and_no_process(tmp_path):
+    """Whatever the moment of a ``kill -9`` (before or after each write, rename and removal
+    of a build, and of the next command finishing a killed build's renames), the folder
+    holds the old pair of editions, the new pair, or (killed between the renames) the new
+    public edition beside the old members' one: never an old public edition, which may
+    carry a paper made private since, beside a new members' one.  The next command on
+    the folder, even one that fails, leaves exactly the old pair or the new and no
+    temporary or journal; no worker outlives the command."""
     a_pack(tmp_path)
     spec, out = tmp_path / "pack.yaml", tmp_path / "out"
+    write_files(tmp_path, {"broken/pack.yaml": "meeting: [\n"})
     mark = uuid.uuid4().hex
     assert _killed_at(0, [spec, "-o", out, "-q"], mark).returncode == 0
     old = _snapshot(out)
     a_pack(tmp_path, private=True)
     steps = int(_killed_at(0, [spec, "-o", tmp_path / "fresh", "-q"], mark).stdout.split("STEPS")[1])
     new = _snapshot(tmp_path / "fresh")
-    assert steps == 4 and new != old and sorted(new) == sorted(old)
+    public, members = (next(name for name in new if name.endswith(f"-{edition}.pdf")) for edition in ("public", "members"))
+    assert steps == 7 and new != old and sorted(new) == sorted(old) == sorted([public, members])
+    assert carriers([out / public]) and not carriers([tmp_path / "fresh" / public])  # the dangerous old one
+    halfway = {public: new[public], members: old[members]}
+    seen = set()
+
+    def editions():
+        now = _snapshot(out)
+        return {name: data for name, data in now.items() if not name.startswith(".assemble-")}, now
+
+    def settled_by_the_next_command(step, killed_at=0):
+        """A failing command into the folder: it finishes the killed build's renames first."""
+        result = _killed_at(killed_at, [tmp_path / "broken/pack.yaml", "-o", out, "-q"], mark)
+        assert _gone(mark), f"a process of the command outlived it (step {step}, next killed at {killed_at})"
+        return result
+
     for step in [*range(1, steps + 1), -steps]:
+        for path in files_under(out):
+            path.unlink()
+        write_files(out, old)
         killed = _killed_at(step, [spec, "-o", out, "-q"], mark)
         assert killed.returncode == -signal.SIGKILL, (step, killed.stderr)
         assert _gone(mark), f"a process of the command outlived it (killed at step {step})"
-        editions = {name: data for name, data in _snapshot(out).items() if not name.startswith(".assemble-")}
-        assert sorted(editions) == sorted(old)
-        assert all(data in (old[name], new[name]) for name, data in editions.items()), step
+        shown, everything = editions()
+        assert shown in (old, new, halfway), f"killed at step {step}: {sorted(everything)}"
+        seen.add(("old", "new", "halfway")[[old, new, halfway].index(shown)])
+        journal = (out / ".assemble-journal.json").exists()
+        if journal:  # the next command killed just after its first step finishing the renames
+            again = settled_by_the_next_command(step, killed_at=-1)
+            assert again.returncode == -signal.SIGKILL and editions()[0] in (new, halfway), step
+        after = settled_by_the_next_command(step)
+        lines = after.stderr.strip().splitlines()
+        assert after.returncode == 2 and len(lines) == 1 and "broken" in lines[0], after.stderr
+        assert _snapshot(out) == (new if shown != old or journal else old), f"killed at step {step}"
+    assert seen == {"old", "new", "halfway"}
     finished = _killed_at(0, [spec, "-o", out, "-q"], mark)
     assert finished.returncode == 0 and _snapshot(out) == new
 

@@ -3,9 +3,18 @@
 Two ways, one per command:
 
 * ``write_together`` (the build): each edition is written to a temporary
-  file beside its target, flushed to disk, and only when every edition is
-  complete are they renamed into place.  A failure before that point leaves
-  the earlier editions exactly as they were.
+  file beside its target and flushed to disk; when every one is complete, a
+  journal naming each temporary and its target is put beside them (flushed,
+  then renamed into place: it is there whole or not at all), the temporaries
+  are renamed over their targets, the public editions first, and the journal
+  is removed.  Before the journal, a failure or a ``kill -9`` leaves the
+  earlier editions as they were (and temporaries, which the next command
+  removes); from the journal on, the new set is the one, and the next command
+  on the folder (``settle``) finishes the renames a killed build left undone.
+  Two files cannot change in one step, so between a kill and that next
+  command the folder may hold a new public edition beside the old members'
+  one, never an old public edition (which may carry a paper made private
+  since) beside a new members' one.
 * ``replace_folder`` (``publish``): the whole output folder (``members/`` and
   ``public/``) is written afresh beside it, flushed, and exchanged with the
   old one in one step (``renameat2(RENAME_EXCHANGE)``, Linux 3.15).  Nothing
@@ -21,6 +30,7 @@ A full disk or a folder that cannot be written is the officer's problem
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -30,6 +40,7 @@ from pathlib import Path
 from assembler.errors import InputError
 
 TEMP_PREFIX = ".assemble-"
+JOURNAL = f"{TEMP_PREFIX}journal.json"  # temporary -> target, while a build renames
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
@@ -42,30 +53,96 @@ def edition_name(body, date, edition):
 
 def write_together(out_dir, files):
     """Write ``{name: bytes}`` into ``out_dir`` so that all appear or none change; return
-    the paths written.  Raises ``InputError`` if the folder cannot be written (full,
-    read-only, not a folder).  Two builds into one folder take turns (a lock on it), so
-    neither removes the other's temporaries."""
+    the paths written.  They are renamed into place in the order given: the file that
+    must never be older than the others (a public edition) first.
+
+    Raises ``InputError`` if the folder cannot be written (full, read-only, not a
+    folder).  Two builds into one folder take turns (a lock on it), so neither removes
+    the other's temporaries; a build killed while renaming is finished by the next
+    (``settle``).
+    """
     out_dir = Path(out_dir)
-    staged = []
+    staged, committed = [], False
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with _locked(out_dir):
-            _remove_stale_temporaries(out_dir)
+            _settle(out_dir)
             try:
                 for name, data in files.items():
-                    handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".pdf", dir=out_dir)
-                    os.close(handle)
-                    staged.append((Path(temp), out_dir / name))
-                    _write_file(Path(temp), data)
-                for temp, target in staged:
-                    _rename(temp, target)
-                _sync_folder(out_dir)
+                    staged.append((_temporary(out_dir, ".pdf"), out_dir / name))
+                    _write_file(staged[-1][0], data)
+                _commit(out_dir, staged)
+                committed = True
+                _finish(out_dir, staged)
             finally:
-                for temp, _ in staged:
+                for temp, _ in staged if not committed else ():
                     temp.unlink(missing_ok=True)
     except OSError as error:
+        if committed:  # the journal is in place: the next command finishes the renames
+            raise _cannot_write(out_dir, error, "the next build into it puts the new files in place") from None
         raise _cannot_write(out_dir, error) from None
     return [target for _, target in staged]
+
+
+def settle(out_dir):
+    """Finish what a build killed while renaming into ``out_dir`` left undone (the renames
+    its journal names), and remove the temporaries of a build killed before that; nothing
+    when the folder does not exist.  Raises ``InputError`` if the folder cannot be written."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return
+    try:
+        with _locked(out_dir):
+            _settle(out_dir)
+    except OSError as error:
+        raise _cannot_write(out_dir, error) from None
+
+
+def _temporary(out_dir, suffix):
+    handle, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix, dir=out_dir)
+    os.close(handle)
+    return Path(temp)
+
+
+def _commit(out_dir, staged):
+    """The journal of ``staged`` (temporary, target) put in place, on disk: from now on
+    the new files are the folder's."""
+    temp = _temporary(out_dir, ".json")
+    _write_file(temp, json.dumps([[source.name, target.name] for source, target in staged]).encode())
+    _rename(temp, out_dir / JOURNAL)
+    _sync_folder(out_dir)
+
+
+def _finish(out_dir, staged):
+    """Each temporary renamed over its target, in order, then the journal removed."""
+    for temp, target in staged:
+        if temp.exists():  # not renamed yet by a build killed after it
+            _rename(temp, target)
+    _sync_folder(out_dir)
+    _remove(out_dir / JOURNAL)
+    _sync_folder(out_dir)
+
+
+def _settle(out_dir):
+    """``settle``, with the folder locked: the journal's renames finished, temporaries gone."""
+    try:
+        names = json.loads((out_dir / JOURNAL).read_bytes())
+    except FileNotFoundError:
+        names = []
+    except ValueError:  # cannot be: the journal is renamed into place whole; then trust nothing in it
+        names = []
+        _remove(out_dir / JOURNAL)
+    staged = [(out_dir / source, out_dir / target) for source, target in names
+              if _plain_name(source) and source.startswith(TEMP_PREFIX) and _plain_name(target)]
+    if names:
+        _finish(out_dir, staged)
+    for stale in [*out_dir.glob(f"{TEMP_PREFIX}*.pdf"), *out_dir.glob(f"{TEMP_PREFIX}*.json")]:
+        stale.unlink(missing_ok=True)
+
+
+def _plain_name(name):
+    """A file name of this folder (no folder part, not the folder itself)."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\0" not in name
 
 
 def replace_folder(out_dir, folders):
@@ -126,6 +203,10 @@ def _rename(source, target):
     os.replace(source, target)
 
 
+def _remove(path):
+    path.unlink(missing_ok=True)
+
+
 def _exchange(first, second):
     """Swap two folders' names in one step; where the system cannot, move the old one
     aside first (a moment in which ``second`` is missing)."""
@@ -143,11 +224,11 @@ def _exchange(first, second):
     _rename(aside, first)
 
 
-def _cannot_write(folder, error):
+def _cannot_write(folder, error, then="earlier files are unchanged"):
     reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
               errno.EROFS: "the disk is read-only", errno.EACCES: "permission denied",
               errno.EPERM: "permission denied"}.get(error.errno, error.strerror or str(error))
-    return InputError(f"{folder}: cannot write the output there ({reason}); earlier files are unchanged")
+    return InputError(f"{folder}: cannot write the output there ({reason}); {then}")
 
 
 class _locked:
@@ -164,12 +245,6 @@ class _locked:
 
     def __exit__(self, *exc):
         os.close(self.descriptor)
-
-
-def _remove_stale_temporaries(out_dir):
-    """Temporaries left by a build that was killed before it could clean up."""
-    for stale in out_dir.glob(f"{TEMP_PREFIX}*.pdf"):
-        stale.unlink(missing_ok=True)
 
 
 def _sync_folder(folder):
