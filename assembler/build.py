@@ -13,7 +13,6 @@ pack's state (``Pack``): ``open_pack``, ``read``, ``draw``, ``number``,
 ``build``, ``publish`` and ``serve`` all run these stages.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from html import unescape
@@ -30,6 +29,7 @@ from assembler.bind.plan import number_items, pack_order
 from assembler.completeness import paper_warnings
 from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
+from assembler.opened import read_paper_file
 from assembler.readers.picture import picture_problem
 from assembler.redaction import refuse_covered_in_drawn, refuse_covered_words
 from assembler.render.cache import PartCache, cache_folder, folder_digest
@@ -173,8 +173,9 @@ def open_pack(spec_path, use_cache=True, memory=None):
     pack.settings = {"pack_root": root, "house_templates": spec.house.templates and Path(spec.house.templates),
                      "house_stylesheet": spec.house.stylesheet, "language": spec.meeting.language}
     if use_cache:
-        pack.cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, pack.settings["house_templates"])
-                               + _digest_file(spec.house.stylesheet), memory=memory)
+        # (the house stylesheet, read through each part's fetcher, is among every entry's reads)
+        pack.cache = PartCache(cache_folder(), folder_digest(TEMPLATES, ASSETS, pack.settings["house_templates"]),
+                               memory=memory)
     pack.facts = {"meeting": spec.meeting, "house": spec.house, "notice": spec.notice}
     return pack
 
@@ -184,8 +185,8 @@ def read(pack, renderers):
     public ones looked at for words a reader cannot see (``redaction``); then the files
     private papers use (off limits to every other part) and where each paper is (a link
     naming its file jumps to it) join the renderers' settings and the cache's key."""
-    pack.papers = read_papers(pack.slots, pack.spec.previous_note, renderers.read)
-    pack.warnings += refuse_covered_words(pack.slots, pack.papers, pack.cache, renderers.workers)
+    pack.papers, contents = read_papers(pack.slots, pack.spec.previous_note, renderers.read)
+    pack.warnings += refuse_covered_words(pack.slots, pack.papers, contents, pack.cache, renderers.workers)
     pack.settings["private_files"] = private_files(pack.slots, pack.papers)
     pack.settings["paper_anchors"] = tuple(sorted({(str(Path(pack.papers[slot.anchor].source).resolve()), slot.anchor)
                                                    for slot in pack.slots}))
@@ -476,10 +477,6 @@ def _paper_warnings(slots, papers):
     return warnings
 
 
-def _digest_file(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path else ""
-
-
 def _spec_values(value):
     """Every plain value in the spec (strings, paths, dates …), depth first."""
     if isinstance(value, BaseModel):
@@ -536,19 +533,31 @@ def refuse_leaks(public_texts, suspects, what):
 
 
 def read_papers(slots, previous_note, read_all=None):
-    """Every slot's document model; all unreadable files reported together.
+    """Every slot's document model, and the bytes each was read from (by slot anchor); all
+    unreadable files reported together (``InputError``).
 
-    ``read_all`` reads a list of ``(path, as_note, id_prefix)`` (in parallel,
+    Each file is read once, through one descriptor, only if it is still the file the
+    spec confined to the pack (``opened.read_checked``: a paper replaced by a link since
+    is refused); its bytes go to the reader, the cache's key and the redaction check.
+    ``read_all`` reads a list of ``(path, bytes, as_note, id_prefix)`` (in parallel,
     say), giving for each a model or a list of problems.
     """
-    requests = [(previous_note if slot.source == "previous_note" else slot.source, slot.source == "previous_note",
-                 slot.anchor) for slot in slots]
+    contents, problems = {}, []
+    for slot in slots:
+        path = previous_note if slot.source == "previous_note" else slot.source
+        try:
+            contents[slot.anchor] = read_paper_file(path)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    requests = [(previous_note if slot.source == "previous_note" else slot.source, contents[slot.anchor],
+                 slot.source == "previous_note", slot.anchor) for slot in slots]
     results = read_all(requests) if read_all else [read_request(request) for request in requests]
     problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise InputError(problems)
-    return {slot.anchor: result for slot, result in zip(slots, results)}
-
+    return {slot.anchor: result for slot, result in zip(slots, results)}, contents
 
 
 def check_pictures(spec):

@@ -44,16 +44,16 @@ def check(spec_path, today=None):
     spec = load_spec(spec_path)
     entries = number_items(spec.agenda)
     slots = pack_order(entries, spec.previous_note)
-    problems, papers, let_through = [], {}, []
-    for step in (lambda: papers.update(read_papers(slots, spec.previous_note)), lambda: read_venue_texts(spec),
+    problems, read, let_through = [], [], []
+    for step in (lambda: read.extend(read_papers(slots, spec.previous_note)), lambda: read_venue_texts(spec),
                  lambda: check_pictures(spec)):
         try:
             step()
         except InputError as error:
             problems.extend(error.problems)
-    if papers:  # every paper read: the public ones are looked at for hidden words
+    if read:  # every paper read: the public ones are looked at for hidden words
         try:
-            let_through = refuse_covered_words(slots, papers)
+            let_through = refuse_covered_words(slots, *read)
         except InputError as error:
             problems.extend(error.problems)
     if problems:

@@ -1,12 +1,15 @@
 """Word drafts from the house templates (docxtpl): report drafts before the
 meeting (`assemble scaffold`), the skeleton of its note after it (`assemble minutes`)."""
 
+import io
+import os
 from pathlib import Path
 
 from docxtpl import DocxTemplate
 
 from assembler.bind.plan import number_items
 from assembler.errors import InputError
+from assembler.opened import read_checked, unreadable
 from assembler.render import TEMPLATES
 from assembler.render.templates import day_date, letter, long_date
 from assembler.spec import load_spec
@@ -75,8 +78,18 @@ def _attendance(membership):
 
 
 def _template(spec, name):
-    house = Path(spec.house.templates) / "word" / name if spec.house.templates else None
-    return house if house is not None and house.is_file() else TEMPLATES / "word" / name
+    """The house's Word template ``name`` (``word/`` in its folder, really inside it, as the
+    HTML templates are: a link leading out is passed over), read once where it was
+    checked; else the shipped one.  Raises ``InputError`` if the house's cannot be read."""
+    if spec.house.templates:
+        folder = Path(spec.house.templates).resolve()
+        house = Path(os.path.realpath(folder / "word" / name))
+        if house.is_relative_to(folder) and house.is_file():
+            try:
+                return io.BytesIO(read_checked(house))
+            except OSError as error:
+                raise InputError(f"{house}: {unreadable(error)}") from None
+    return TEMPLATES / "word" / name
 
 
 def _write(template, context, path):

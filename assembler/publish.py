@@ -155,7 +155,10 @@ def _root_colours(path):
     import tinycss2
 
     found = {}
-    rules = tinycss2.parse_stylesheet(Path(path).read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
+    from assembler.opened import read_paper_file
+
+    text = read_paper_file(Path(path)).decode("utf-8", "replace")  # (drawn, it was read as CSS reads it)
+    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     for rule in rules:
         if rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip() == ":root":
             for declaration in tinycss2.parse_declaration_list(rule.content, skip_comments=True, skip_whitespace=True):

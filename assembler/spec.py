@@ -8,6 +8,7 @@ together, each with file, line and key path.
 
 import datetime
 import difflib
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +17,7 @@ from pydantic import BeforeValidator, WithJsonSchema, BaseModel, ConfigDict, Fie
 from pydantic import field_validator, model_validator
 
 from assembler.errors import InputError
+from assembler.opened import read_checked
 from assembler.yaml_source import YamlSource, format_path
 
 SPEC_FORMAT = 1
@@ -254,7 +256,7 @@ def load_spec(path, drafts=False):
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_checked(Path(os.path.realpath(path))).decode("utf-8-sig")  # once, through one descriptor
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -614,35 +614,85 @@ def test_a_build_killed_at_any_write_or_rename_leaves_a_whole_set_and_no_process
 
 
 SWAPPER = """
-import os, sys
+import os, shutil, sys
 import assembler.build
-load_spec = assembler.build.load_spec
+
+target, outside, when = sys.argv[1:4]
+
+
+def swap(root):
+    place = os.path.join(root, target)
+    shutil.rmtree(place) if os.path.isdir(place) and not os.path.islink(place) else os.unlink(place)
+    os.symlink(outside, place)
+
+
+load_spec, os_open = assembler.build.load_spec, os.open
+
 
 def load_then_swap(path, *args, **kwargs):
     spec = load_spec(path, *args, **kwargs)
-    paper = os.path.join(os.path.dirname(os.path.abspath(path)), "papers", "street.md")
-    os.unlink(paper)
-    os.symlink(sys.argv[1], paper)  # the moment after the spec confined it
+    if when == "spec":  # the moment after the spec confined every file it names
+        swap(os.path.dirname(os.path.abspath(path)))
     return spec
 
-assembler.build.load_spec = load_then_swap
+
+def swap_then_open(path, *args, **kwargs):
+    found = (str(path) + os.sep).rfind(os.sep + target + os.sep)  # the target itself, or a file in it
+    if when == "open" and found >= 0 and not os.path.islink(str(path)[: found + 1] + target):
+        os.open = os_open  # once
+        swap(str(path)[: found + 1])  # after every check of the path, just before it is opened
+    return os_open(path, *args, **kwargs)
+
+
+assembler.build.load_spec, os.open = load_then_swap, swap_then_open
 sys.addaudithook(lambda event, args: event == "open" and args and "outside-canary" in str(args[0])
                  and sys.stderr.write("OPENED-OUTSIDE\\n"))
 from assembler.cli import main
-raise SystemExit(main(sys.argv[2:]))
+raise SystemExit(main(sys.argv[4:]))
 """
 
 
-def test_a_paper_swapped_for_a_link_during_the_build_is_not_read(tmp_path):
-    outside = tmp_path / "outside-canary.md"
-    outside.write_text(f"{CANARY}\n")
-    a_pack(tmp_path / "pack")
-    spec = tmp_path / "pack/pack.yaml"
-    result = subprocess.run([sys.executable, "-c", SWAPPER, str(outside), str(spec), "-o", str(tmp_path / "out"),
-                             "--no-cache"], capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("target, when, spec, outside, refused", [
+    ("papers/street.md", "spec", SPEC, f"{CANARY}\n", "street.md: was replaced by a link"),
+    ("papers/street.md", "open", SPEC, f"{CANARY}\n", "street.md: was replaced by a link"),
+    ("street", "open", SPEC.replace("papers/street.md", "street/street.md"), {"street.md": f"{CANARY}\n"},
+     "street.md: was replaced by a link"),
+    ("notes.md", "open", SPEC + "notice:\n  notes: notes.md\n", f"{CANARY}\n", "notes.md: was replaced by a link"),
+    ("logo.svg", "open", SPEC + "house:\n  logo: logo.svg\n", _svg(CANARY), "logo.svg: was replaced by a link"),
+    ("house.css", "spec", SPEC + "house:\n  stylesheet: house.css\n", f'.cover::after {{ content: "{CANARY}" }}',
+     "house.css: outside the pack's folder"),  # (read through the renderer's fetcher, which resolves it first)
+    ("house.css", "open", SPEC + "house:\n  stylesheet: house.css\n", f'.cover::after {{ content: "{CANARY}" }}',
+     "house.css: (was replaced by a link|outside the pack's folder)"),  # (each worker reads it: the first swaps it)
+    ("papers/chart.svg", "open", SPEC, _svg(CANARY), None),
+], ids=["a paper after the spec", "a paper as it is opened", "a folder on the way to a paper", "the notice's notes",
+        "the logo", "the house stylesheet after the spec", "the house stylesheet as it is opened",
+        "a picture as the renderer fetches it"])
+def test_a_file_swapped_for_a_link_during_the_build_is_not_read(tmp_path, target, when, spec, outside, refused):
+    """Each file is read once, through a descriptor, only if it is still where the spec (or
+    the renderer's fetcher) confined it: replaced by a link out of the pack (itself, or a
+    folder on its way) between the check and the read, it is refused in one line, or (a
+    picture) left out with a warning, and nothing from outside reaches either edition."""
+    outside_path = tmp_path / "outside-canary"
+    write_files(outside_path, outside) if isinstance(outside, dict) else outside_path.write_text(outside)
+    pack = tmp_path / "pack"
+    write_files(pack, {"pack.yaml": spec, "street/street.md": "The policy.\n", "notes.md": "Notes.\n",
+                       "papers/street.md": "The policy.\n\n![the chart](chart.svg)\n",
+                       "papers/premises.md": "The review.\n", "papers/chart.svg": _svg("THE-CHART"),
+                       "logo.svg": _svg("THE-LOGO"), "house.css": ".cover { color: #222; }\n"})
+    result = subprocess.run([sys.executable, "-c", SWAPPER, target, str(outside_path), when, str(pack / "pack.yaml"),
+                             "-o", str(tmp_path / "out"), "--no-cache", "-q"], capture_output=True, text=True,
+                            timeout=300)
     lines = result.stderr.strip().splitlines()
-    assert result.returncode == 2 and len(lines) == 1, result.stderr
-    assert "street.md: was replaced by a link" in lines[0] and not (tmp_path / "out").exists()
+    assert (pack / target).is_symlink()  # the swap was made
+    assert "OPENED-OUTSIDE" not in result.stderr
+    if refused:
+        assert result.returncode == 2 and len(lines) == 1 and re.search(refused, lines[0]), result.stderr
+        assert not (tmp_path / "out").exists()
+    else:
+        assert result.returncode == 0, result.stderr
+        assert "chart.svg (was replaced by a link" in result.stderr, result.stderr
+        editions = sorted((tmp_path / "out").glob("*.pdf"))
+        assert len(editions) == 2 and carriers(editions) == [] and carriers(editions, "THE-CHART") == []
 
 
 @pytest.mark.parametrize("layers", [1, 2], ids=["flate", "flate twice"])

@@ -24,11 +24,12 @@ NOTE_READERS = {
 }
 
 
-def read_paper(path, as_note=False, id_prefix="paper"):
-    """The document model of the paper at ``path``.
+def read_paper(path, data=None, as_note=False, id_prefix="paper"):
+    """The document model of the paper at ``path``, from ``data``, its bytes (read once,
+    through a descriptor, by ``opened.read_checked``; by default read here).
 
     ``id_prefix`` keeps the paper's own link targets (footnotes) apart from
-    every other paper's once they share one PDF.
+    every other paper's once they share one PDF.  Raises ``PaperError`` naming the file.
     """
     readers = NOTE_READERS if as_note else READERS
     found = readers.get(path.suffix.lower())
@@ -39,5 +40,5 @@ def read_paper(path, as_note=False, id_prefix="paper"):
     module, name = found
     reader = getattr(import_module(f"assembler.readers.{module}"), name)
     if module == "docx":
-        return reader(path, id_prefix=id_prefix)
-    return reader(path)
+        return reader(path, data, id_prefix=id_prefix)
+    return reader(path, data)

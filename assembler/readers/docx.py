@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem, Report
+from assembler.opened import read_paper_file
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
@@ -31,8 +32,10 @@ MAX_XML_BYTES = 16 * 1024 * 1024  # the text of a 1,000-page report is under 10 
 STYLE_MAP = "u => u\np[style-name='Title'] => h1:fresh"
 
 
-def read_docx(path, id_prefix="doc"):
-    html, linked, parts = _docx_html(path, id_prefix)
+def read_docx(path, data=None, id_prefix="doc"):
+    """A Word report (``data``: its bytes, read once; by default read from ``path``).
+    Raises ``PaperError`` naming it."""
+    html, linked, parts = _docx_html(path, data, id_prefix)
     hidden = parts["hidden"]
     content = [source_content(parts[name], parts.get(f"word/_rels/{name[5:]}.rels")) for name in _NOTES_LAST
                if name in parts]
@@ -54,7 +57,7 @@ def read_docx(path, id_prefix="doc"):
     )
 
 
-def read_note_docx(path, id_prefix="note"):
+def read_note_docx(path, data=None, id_prefix="note"):
     """A note of a meeting written in Word (such as `assemble minutes` drafts).
 
     Items are the headings that start with a number (``3 Budget monitoring``);
@@ -62,7 +65,7 @@ def read_note_docx(path, id_prefix="note"):
     heading; Title, Date and Venue come from the labelled table at the top.
     A note without numbered headings is kept whole.
     """
-    html, _, _ = _docx_html(path, id_prefix)
+    html, _, _ = _docx_html(path, data, id_prefix)
     root = parse_fragment(html)
     header, items, attendance, body = {}, [], [], []
     current, in_appendix = None, False
@@ -111,10 +114,10 @@ def _attendance_rows(table):
     return rows
 
 
-def _docx_html(path, id_prefix):
+def _docx_html(path, data, id_prefix):
     """The document as mammoth's HTML with Word's list numbers, the linked pictures left out,
     and the package's parts as rewritten (``word_xml``)."""
-    package, parts = _printable_package(path)
+    package, parts = _printable_package(path, read_paper_file(path) if data is None else data)
     sizes = [size for name in _NOTES_LAST if name in parts
              for size in picture_sizes(parts[name])]
     drawn = []
@@ -153,7 +156,7 @@ def _docx_html(path, id_prefix):
     return html, linked, parts
 
 
-def _printable_package(path):
+def _printable_package(path, data):
     """The package with only what Word prints, and its parts that numbering needs.
 
     The document and its notes are rewritten as Word shows them
@@ -162,7 +165,7 @@ def _printable_package(path):
     is refused.
     """
     try:
-        with zipfile.ZipFile(path) as package:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
             infos = package.infolist()
             if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
                 raise PaperError(path, f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; refused")

@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
+from assembler.opened import read_paper_file
 from assembler.readers.html_clean import clean_html, drop_hidden, images_without_alt, outside_references, own_title
 from assembler.readers.symbols import undrawable_warnings
 from assembler.yaml_source import YamlSource
@@ -28,9 +29,10 @@ def markdown_to_html(text):
     return clean_html(_markdown.render(text))
 
 
-def read_markdown(path, as_note=False):
-    """Read a Markdown paper; ``as_note`` reads it as the note of a meeting."""
-    text = _read_text(path)
+def read_markdown(path, data=None, as_note=False):
+    """Read a Markdown paper (``data``: its bytes, read once; by default read from ``path``);
+    ``as_note`` reads it as the note of a meeting.  Raises ``PaperError`` naming it."""
+    text = _read_text(path, data)
     front, body = _split_front_matter(path, text)
     body_html = markdown_to_html(body)
     outside = outside_references(_markdown.render(body))
@@ -63,13 +65,11 @@ def read_markdown(path, as_note=False):
     )
 
 
-def _read_text(path):
+def _read_text(path, data=None):
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return (read_paper_file(path) if data is None else data).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PaperError(path, "is not UTF-8 text; save the Markdown file as UTF-8") from None
-    except OSError as error:
-        raise PaperError(path, f"cannot be read ({error.strerror})") from None
 
 
 def _split_front_matter(path, text):
@@ -149,12 +149,12 @@ def _cover_html(cover):
     return clean_html("".join(parts))
 
 
-def read_markdown_html(path):
+def read_markdown_html(path, data=None):
     """A plain Markdown file (venue notes, travel notes) as clean HTML."""
-    _, body = _split_front_matter(path, _read_text(path))
+    _, body = _split_front_matter(path, _read_text(path, data))
     return markdown_to_html(body)
 
 
-def read_markdown_note(path):
+def read_markdown_note(path, data=None):
     """A note of a meeting written in Markdown."""
-    return read_markdown(path, as_note=True)
+    return read_markdown(path, data, as_note=True)

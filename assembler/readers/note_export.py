@@ -22,6 +22,7 @@ import re
 
 from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem
+from assembler.opened import read_paper_file
 from assembler.readers.markdown import markdown_to_html
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -38,15 +39,16 @@ _ONE_WORD_STARTERS = {"no", "there", "the", "this", "it", "members", "officers",
                       "apologies", "nothing", "none", "we", "he", "she", "they"}
 
 
-def read_note_export(path):
-    text = _decode(path)
+def read_note_export(path, data=None):
+    """The note of a meeting from the committee system's export (``data``: its bytes, read
+    once; by default read from ``path``).  Raises ``PaperError`` naming it."""
+    text = _decode(path, read_paper_file(path, MAX_BYTES) if data is None else data)
     if _ITEM_TAG.search(text):
         return _read_tagged(path, text)
     return _read_flattened(path, text)
 
 
-def _decode(path):
-    data = path.read_bytes()
+def _decode(path, data):
     if len(data) > MAX_BYTES:
         raise PaperError(path, f"is larger than {MAX_BYTES // 2**20} MB; is it really a note export?")
     if b"\x00" in data[:4096]:

@@ -22,6 +22,7 @@ import pikepdf
 
 from assembler.errors import PaperError, Problem
 from assembler.model import FinishedPdf
+from assembler.opened import read_paper_file
 from assembler.readers import pdf_pages
 from assembler.readers.bounds import inflated_problem
 
@@ -37,8 +38,8 @@ _DAMAGE = (pikepdf.PdfError, pikepdf.ForeignObjectError, ValueError, KeyError, T
 PASSWORD = "is password-protected; ask for a copy without a password"
 
 
-def open_pdf(path):
-    """The file at ``path`` opened with qpdf: ``(pikepdf.Pdf, [repair notes])``.
+def open_pdf(path, data):
+    """The file at ``path`` (its bytes, ``data``) opened with qpdf: ``(pikepdf.Pdf, [repair notes])``.
 
     Encrypted files (RC4, AES-128, AES-256: PDF 1.7 §7.6, ISO 32000-2 §7.6.4)
     open when their user password is empty, as a viewer opens them.  qpdf
@@ -50,16 +51,16 @@ def open_pdf(path):
     """
     try:
         with _quiet_stderr():
-            pdf = pikepdf.open(path, password="")
+            pdf = pikepdf.open(io.BytesIO(data), password="")
     except (pikepdf.PasswordError, pikepdf.PdfError) as error:
         logger.debug("qpdf cannot open %s: %s", path, error)
-        return _rebuilt(path, error)
+        return _rebuilt(path, data, error)
     except OSError as error:
         raise PaperError(path, f"cannot be read ({error.strerror or error})") from None
     return pdf, [_short(str(warning).split(": ", 1)[-1]) for warning in pdf.get_warnings()]
 
 
-def _rebuilt(path, qpdf_error):
+def _rebuilt(path, data, qpdf_error):
     """A file qpdf cannot open (or prepare), saved afresh by pdfium, else rebuilt from the
     pages pypdf reads, then opened with qpdf: ``(pikepdf.Pdf, [repair notes])``.
 
@@ -71,9 +72,8 @@ def _rebuilt(path, qpdf_error):
     errors = [f"qpdf: {qpdf_error}"]
     for name, rebuild in (("pdfium", _saved_by_pdfium), ("pypdf", _rebuilt_by_pypdf), ("pdfium", _pages_by_pdfium)):
         try:
-            data = rebuild(path)
             with _quiet_stderr():
-                pdf = pikepdf.open(io.BytesIO(data))
+                pdf = pikepdf.open(io.BytesIO(rebuild(data)))
             if len(pdf.pages) == 0:
                 raise ValueError("no pages")
         except _PasswordNeeded:
@@ -103,12 +103,12 @@ class _PasswordNeeded(Exception):
     """The file opens only with a password."""
 
 
-def _saved_by_pdfium(path):
+def _saved_by_pdfium(data):
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     try:
-        document = pdfium.PdfDocument(path)
+        document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         if getattr(error, "err_code", None) == raw.FPDF_ERR_PASSWORD:
             raise _PasswordNeeded() from None
@@ -121,12 +121,12 @@ def _saved_by_pdfium(path):
         document.close()
 
 
-def _pages_by_pdfium(path):
+def _pages_by_pdfium(data):
     """Only the pages, imported by pdfium into a new document: a fresh page tree (one that
     looped is followed once), no catalog of the file's own."""
     import pypdfium2 as pdfium
 
-    source, document = pdfium.PdfDocument(path), pdfium.PdfDocument.new()
+    source, document = pdfium.PdfDocument(data), pdfium.PdfDocument.new()
     try:
         document.import_pages(source)
         output = io.BytesIO()
@@ -137,10 +137,10 @@ def _pages_by_pdfium(path):
         source.close()
 
 
-def _rebuilt_by_pypdf(path):
+def _rebuilt_by_pypdf(data):
     from pypdf import PdfReader, PdfWriter
 
-    reader = PdfReader(path, strict=False)
+    reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         raise _PasswordNeeded()
     writer = PdfWriter()
@@ -170,8 +170,9 @@ def _quiet_stderr():
         os.close(saved)
 
 
-def read_pdf(path):
-    """A finished PDF paper, judged and prepared for binding: a ``FinishedPdf``.
+def read_pdf(path, data=None):
+    """A finished PDF paper (``data``: its bytes, read once; by default read from ``path``),
+    judged and prepared for binding: a ``FinishedPdf``.
 
     Refuses (``PaperError``, one line naming the file) a file that cannot be
     opened, is password-protected, has no pages or more than ``MAX_PAGES``,
@@ -180,25 +181,26 @@ def read_pdf(path):
     so do words of the file's text layer (as pdfium reads it) that its
     prepared pages do not show, if any.
     """
-    pdf, repairs = open_pdf(path)
+    data = read_paper_file(path) if data is None else data
+    pdf, repairs = open_pdf(path, data)
     try:
         prepared = _prepare(path, pdf)
     except _DAMAGE as error:  # qpdf opened it but cannot follow it: try it saved afresh
-        pdf, repairs = _rebuilt(path, error)
+        pdf, repairs = _rebuilt(path, data, error)
         try:
             prepared = _prepare(path, pdf)
         except _DAMAGE as again:
             raise PaperError(path, Problem("is damaged beyond repair; ask for a fresh export",
                                            f"{error!r}; then {again!r}")) from None
-    lost = _lost_words(path, prepared.data)
+    lost = _lost_words(data, prepared.data)
     if lost:
         try:
-            again, notes = _rebuilt(path, _TextLost())
+            again, notes = _rebuilt(path, data, _TextLost())
             better = _prepare(path, again)
         except (PaperError, *_DAMAGE):
             better = None
         if better is not None and len(better.pages) == len(prepared.pages):
-            fewer = _lost_words(path, better.data)
+            fewer = _lost_words(data, better.data)
             if len(fewer) < len(lost):
                 prepared, repairs, lost = better, notes, fewer
     warnings = list(prepared.warnings)
@@ -230,13 +232,14 @@ def _prepare(path, pdf):
     return prepared
 
 
-def _lost_words(path, data):
-    """[(page number, [words])] of the source's text layer (as pdfium reads the file) that
-    the prepared pages do not show; [] when pdfium cannot read the source."""
+def _lost_words(source, data):
+    """[(page number, [words])] of the source's text layer (``source``: the file's bytes,
+    as pdfium reads them) that the prepared pages (``data``) do not show; [] when pdfium
+    cannot read the source."""
     from assembler.bind.leakcheck import page_texts
 
     try:
-        before = page_texts(path.read_bytes())
+        before = page_texts(source)
     except Exception:  # noqa: BLE001 - pdfium cannot read it: nothing to compare with
         return []
     after = page_texts(data)

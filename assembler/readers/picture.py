@@ -4,22 +4,31 @@ WeasyPrint leaves out a picture it cannot read without a word; the officer
 should hear of it before the pack goes out, naming the file.
 """
 
+import io
+
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
+
+from assembler.opened import read_checked, unreadable
 
 MAX_PIXELS = 40_000_000  # a map or logo larger than this is a mistake (or a decompression bomb)
 
 
-def picture_problem(path):
-    """Why the picture at ``path`` cannot be drawn, or None."""
+def picture_problem(path, data=None):
+    """Why the picture at ``path`` (``data``: its bytes; by default read from ``path``, once,
+    where the spec confined it) cannot be drawn (or read), or None."""
+    try:
+        data = read_checked(path) if data is None else data
+    except OSError as error:
+        return unreadable(error)
     if path.suffix.lower() == ".svg":
         try:
-            root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as error:
             return f"is not a readable SVG picture ({error})"
         return None if root.tag.endswith("svg") else "is not an SVG picture"
     try:
-        with Image.open(path) as picture:
+        with Image.open(io.BytesIO(data)) as picture:
             if picture.width * picture.height > MAX_PIXELS:
                 return f"is {picture.width} x {picture.height} pixels; pictures may have at most {MAX_PIXELS:,}"
             picture.verify()

@@ -26,25 +26,27 @@ NAMED = 3  # findings named for each paper; the rest counted
 __all__ = ["Covered", "covered_in_paper", "refuse_covered_words", "refuse_covered_in_drawn"]
 
 
-def covered_in_paper(path):
-    """The hidden words of one paper (a path): a list of ``Covered``; [] for a kind that cannot hide any."""
+def covered_in_paper(path, data=None):
+    """The hidden words of one paper (a path; ``data``: its bytes, as the reader read them,
+    else read from ``path``): a list of ``Covered``; [] for a kind that cannot hide any."""
     suffix = Path(path).suffix.lower()
     if suffix == ".pdf":
         from assembler.redaction.pdf import covered_in_pdf
 
-        return covered_in_pdf(path)
+        return covered_in_pdf(path if data is None else data)
     if suffix == ".docx":
         from assembler.redaction.word import covered_in_docx
 
-        return covered_in_docx(path)
+        return covered_in_docx(path if data is None else data)
     return []
 
 
-def refuse_covered_words(slots, papers, cache=None, workers=None):
+def refuse_covered_words(slots, papers, contents, cache=None, workers=None):
     """Look at every public paper for words a reader cannot see.
 
     ``slots``: the pack's slots; ``papers``: their read models by anchor (each
-    with its ``source`` file); ``cache``: a ``PartCache`` that keeps what was
+    with its ``source`` file); ``contents``: the bytes each was read from, by
+    anchor (the file is not read again); ``cache``: a ``PartCache`` that keeps what was
     found by the file's bytes; ``workers``: a pool to look in parallel.
     Raises ``InputError`` with one line for each paper with hidden words that
     is not marked ``redaction_checked`` (or that took longer to look at than a
@@ -54,9 +56,10 @@ def refuse_covered_words(slots, papers, cache=None, workers=None):
     looked = [slot for slot in slots
               if not slot.private and papers[slot.anchor].source.suffix.lower() in (".pdf", ".docx")]
     sources = [papers[slot.anchor].source for slot in looked]
-    arguments = [(source, getattr(papers[slot.anchor], "data", b"")) for slot, source in zip(looked, sources)]
+    arguments = [(source, contents[slot.anchor], getattr(papers[slot.anchor], "data", b""))
+                 for slot, source in zip(looked, sources)]
     names = [f"{slot.bookmark} ({source.name})" for slot, source in zip(looked, sources)]
-    found = _found([source.read_bytes() for source in sources], arguments, names, cache, workers)
+    found = _found([contents[slot.anchor] for slot in looked], arguments, names, cache, workers)
     return _judged(looked, names, found, "Remove them from the source file (a box drawn over words hides nothing)")
 
 
@@ -101,8 +104,8 @@ def _judged(looked, names, found, remedy):
     return warnings
 
 
-def _look(source, prepared=b""):
-    """``covered_in_paper`` of a file (or ``covered_in_pdf`` of PDF bytes), or why it could not
+def _look(source, data=None, prepared=b""):
+    """``covered_in_paper`` of a file (``data``: its bytes; or ``covered_in_pdf`` of PDF bytes), or why it could not
     look (a file the readers took, but pdfium or the XML parser trips on part of it): never a
     traceback for an officer's file.
 
@@ -118,7 +121,7 @@ def _look(source, prepared=b""):
 
     try:
         try:
-            return covered_in_pdf(source) if isinstance(source, bytes) else covered_in_paper(source)
+            return covered_in_pdf(source) if isinstance(source, bytes) else covered_in_paper(source, data)
         except PdfiumError:
             if not prepared:
                 raise

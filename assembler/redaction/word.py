@@ -24,6 +24,7 @@ Hidden text (``w:vanish``) is not a finding: the Word reader leaves it out of
 the pack.  A Strict Open XML file is read as a transitional one.
 """
 
+import io
 import re
 import zipfile
 
@@ -55,13 +56,14 @@ RULE_POINTS = 4  # a shape thinner than this is a rule, not a box (as x-ray also
 UNKNOWN = "unknown"  # what is behind text whose table's style decides its cell's shading
 
 
-def covered_in_docx(path):
-    """Every run of hidden words in a Word file, in document order, as ``Covered`` (no page).
+def covered_in_docx(source):
+    """Every run of hidden words in a Word file (a path, or its bytes), in document order,
+    as ``Covered`` (no page).
 
     The file has already been opened by the Word reader (which refuses a damaged
     one, or one that carries a DOCTYPE or unpacks too large).
     """
-    with zipfile.ZipFile(path) as package:
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
         parts = _parts(package)
         styles = _Styles(_read(package, parts["styles"]) if "styles" in parts else None)
         return [covered for kind in ("document", "footnotes", "endnotes") if kind in parts

@@ -41,14 +41,24 @@ def cache_folder():
 
 
 def folder_digest(*folders):
-    """One digest of every file under ``folders`` (names and bytes)."""
+    """One digest of every file under ``folders`` (names and bytes): the files really inside
+    each (a symbolic link leading out of it is passed over, as the house templates' loader
+    passes it over), each read once where it was checked (``opened.read_checked``)."""
+    from assembler.opened import read_checked
+
     digest = hashlib.sha256()
     for folder in folders:
         if folder is None:
             continue
-        folder = Path(folder)
+        folder = Path(folder).resolve()
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+            real = path.resolve()
+            if real.is_relative_to(folder):
+                try:
+                    data = read_checked(real)
+                except OSError:  # gone or replaced since: the loader will not load it either
+                    continue
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 
@@ -101,10 +111,11 @@ class PartCache:
                 meta.get("images", 0), meta.get("texts", []), reads)
 
     def paper_key(self, request):
-        """The key of a paper read from ``(path, as_note, id_prefix)``: its bytes, where it is
-        (the model names its file) and how it is read."""
-        path, as_note, id_prefix = request
-        text = json.dumps({"file": _digest(Path(path)), "path": str(Path(path).resolve()), "as_note": as_note,
+        """The key of a paper read from ``(path, bytes, as_note, id_prefix)``: its bytes, where
+        it is (the model names its file) and how it is read."""
+        path, data, as_note, id_prefix = request
+        text = json.dumps({"file": hashlib.sha256(data).hexdigest(), "path": str(Path(path).resolve()),
+                           "as_note": as_note,
                            "prefix": id_prefix, "versions": VERSIONS}, sort_keys=True)
         return "paper-" + hashlib.sha256(text.encode()).hexdigest()
 
@@ -226,8 +237,12 @@ def _cache_bytes():
 
 
 def _digest(path):
+    """The sha256 of the file at ``path`` (resolved, as the fetcher resolved it), read where
+    it was checked (``opened.read_checked``); None if it is not there (or is a link now)."""
+    from assembler.opened import read_checked
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_checked(path)).hexdigest()
     except OSError:
         return None
 

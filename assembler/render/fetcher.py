@@ -13,13 +13,14 @@ rendered part on exactly the files it drew, as resolved here.
 import hashlib
 import io
 import mimetypes
-import os
 import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from assembler.opened import Replaced, read_checked
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 
@@ -47,18 +48,18 @@ class PackFetcher(URLFetcher):
             return self._refuse(url, "outside the pack's folder")
         if str(path) in self.off_limits:
             return self._refuse(url, "a private paper's file, which no public part may show")
-        if not path.is_file():
-            self.reads[str(path)] = None
-            return self._refuse(url, "no such file")
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # what was checked is what is read
+            if not path.is_file():  # (nothing is opened that is not there)
+                raise FileNotFoundError(path)
+            data = read_checked(path, MAX_RESOURCE_BYTES)  # what was checked is what is read, once
+        except Replaced as error:
+            self.reads[str(path)] = None
+            return self._refuse(url, str(error))
         except OSError:
             self.reads[str(path)] = None
             return self._refuse(url, "no such file")
-        with os.fdopen(descriptor, "rb") as stream:
-            if os.fstat(stream.fileno()).st_size > MAX_RESOURCE_BYTES:
-                return self._refuse(url, f"larger than {MAX_RESOURCE_BYTES // (1024 * 1024)} MB")
-            data = stream.read(MAX_RESOURCE_BYTES + 1)
+        if len(data) > MAX_RESOURCE_BYTES:
+            return self._refuse(url, f"larger than {MAX_RESOURCE_BYTES // (1024 * 1024)} MB")
         self.reads[str(path)] = hashlib.sha256(data).hexdigest()
         if problem := _too_many_pixels(data):
             return self._refuse(url, problem)

@@ -43,17 +43,15 @@ class Part:
 
 
 def read_request(request):
-    """Read one paper, ``(resolved path, as_note, id_prefix)``: its model, or the problems
-    that refuse it (a paper that has become a link since the spec confined it is one)."""
+    """Read one paper, ``(resolved path, bytes, as_note, id_prefix)`` (its bytes read once,
+    where the spec confined it: ``build.read_papers``): its model, or the problems that
+    refuse it."""
     from assembler.errors import PaperError
     from assembler.readers import read_paper
 
-    path, as_note, id_prefix = request
-    now = os.path.realpath(path)
-    if now != str(path):  # the spec resolved it, inside the pack: a link made since leads elsewhere
-        return [f"{path}: was replaced by a link (to {now}) after the spec was read; refused"]
+    path, data, as_note, id_prefix = request
     try:
-        return read_paper(path, as_note=as_note, id_prefix=id_prefix)
+        return read_paper(path, data, as_note=as_note, id_prefix=id_prefix)
     except PaperError as error:  # sent back as a value: it names the file
         return error.problems
 
@@ -220,7 +218,7 @@ class Renderers:
         return parts
 
     def read(self, requests):
-        """Read papers, ``(path, as_note, id_prefix)`` each: a model, or a list of problems, for each."""
+        """Read papers, ``(path, bytes, as_note, id_prefix)`` each: a model, or a list of problems, for each."""
         keys = [self.cache.paper_key(request) if self.cache else None for request in requests]
         models = [self.cache.get_paper(key) if key else None for key in keys]
         missing = [index for index, model in enumerate(models) if model is None]

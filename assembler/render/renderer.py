@@ -11,6 +11,7 @@ from assembler.render import ASSETS, LINK_PREFIX, PDF_VARIANT, TEMPLATES, load_w
 load_weasyprint()  # before WeasyPrint imports itself, slowly
 
 from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.urls import URLFetchingError  # noqa: E402
 from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
@@ -41,10 +42,19 @@ class Renderer:
         self.language = language
         sheets = [TEMPLATES / "pack.css"] + ([house_stylesheet] if house_stylesheet else [])
         self.fetcher.off_limits = self.private_files  # (the stylesheets are drawn by every part)
-        self.stylesheets = [
-            CSS(filename=str(sheet), font_config=self.font_config, url_fetcher=self.fetcher) for sheet in sheets
-        ]
+        self.stylesheets = [self._stylesheet(Path(sheet)) for sheet in sheets]
         self.shared_reads = dict(self.fetcher.reads)  # what the stylesheets read: every part depends on it
+
+    def _stylesheet(self, path):
+        """A stylesheet read through the fetcher (once, where it was checked, its digest among
+        every part's reads).  Raises ``InputError`` naming it if it cannot be read."""
+        try:
+            return CSS(url=path.resolve().as_uri(), font_config=self.font_config, url_fetcher=self.fetcher)
+        except URLFetchingError:
+            from assembler.errors import InputError
+
+            reason = self.fetcher.refused[-1][1] if self.fetcher.refused else "cannot be read"
+            raise InputError(f"{path}: {reason}") from None
 
     def html(self, template, **context):
         """The HTML text of ``template`` (useful to tests and to house-style authors)."""

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from assembler.errors import InputError
+from assembler.opened import read_checked
 from assembler.render import LINK_PREFIX, TEMPLATES
 
 
@@ -66,20 +68,37 @@ def repeats(title, agenda_title):
     return words(title) in words(agenda_title)
 
 
-class _HouseLoader(jinja2.FileSystemLoader):
-    """The house's folder: ``.html`` templates only, each really inside the folder."""
+class _HouseLoader(jinja2.BaseLoader):
+    """The house's folder: ``.html`` templates only, each really inside the folder, read
+    once where it was checked (``opened.read_checked``)."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder).resolve()
 
     def get_source(self, environment, template):
-        folder = Path(self.searchpath[0]).resolve()
-        path = Path(os.path.realpath(folder / template))
-        if path.suffix.lower() != ".html" or not path.is_relative_to(folder):
+        path = Path(os.path.realpath(self.folder.joinpath(*split_template_path(template))))
+        if path.suffix.lower() != ".html" or not path.is_relative_to(self.folder):
             raise jinja2.TemplateNotFound(template)
-        return super().get_source(environment, template)
+        try:
+            modified = os.path.getmtime(path)
+            source = read_checked(path).decode("utf-8")
+        except OSError:  # gone, a folder, replaced by a link since: not a template here
+            raise jinja2.TemplateNotFound(template) from None
+        except UnicodeDecodeError:
+            raise jinja2.TemplateSyntaxError("is not UTF-8 text", 1, template, str(path)) from None
+        return source, str(path), lambda: _modified(path) == modified
+
+
+def _modified(path):
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return None
 
 
 def make_environment(house_templates=None):
     """The sandboxed environment of the house's templates (a folder, or None) over the shipped ones."""
-    loaders = [_HouseLoader(str(house_templates))] if house_templates else []
+    loaders = [_HouseLoader(house_templates)] if house_templates else []
     environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders + [jinja2.FileSystemLoader(str(TEMPLATES))]),
         autoescape=True,
