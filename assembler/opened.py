@@ -48,7 +48,7 @@ def read_checked(path, limit=None):
         if error.errno == errno.ELOOP:  # the final component is a link
             raise Replaced(path, os.path.realpath(path)) from None
         raise
-    with os.fdopen(descriptor, "rb") as stream:
+    try:
         status = os.fstat(descriptor)
         where = _opened_at(descriptor, path, status)
         if where != str(path):
@@ -58,6 +58,10 @@ def read_checked(path, limit=None):
         if not stat.S_ISREG(status.st_mode):  # a device, a FIFO, a socket
             raise OSError(errno.EINVAL, "not a regular file", str(path))
         os.set_blocking(descriptor, True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with os.fdopen(descriptor, "rb") as stream:
         return stream.read() if limit is None else stream.read(limit + 1)
 
 
