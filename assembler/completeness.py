@@ -57,7 +57,7 @@ def source_words(paper):
         text = paper.source_text or " ".join([_cover_text(paper.cover), paper.title or "", paper.body_html])
     elif isinstance(paper, Note):  # in the order the note prints them
         text = " ".join([paper.meeting or "", paper.date or "", paper.venue or ""]
-                        + [f"{i.number} {i.title} {i.body_html}" for i in paper.items] + [paper.body_html]
+                        + [f"{i.number} {i.title} {i.body_html} {i.action_html}" for i in paper.items] + [paper.body_html]
                         + [f"{row.role} " + " ".join(f"{name} {authority}" for name, authority in row.people)
                            for row in paper.attendance])
     else:

@@ -54,9 +54,13 @@ class AttendanceRow:
 
 @dataclass(frozen=True)
 class NoteItem:
+    """An item of a note: its number, title, decisions (HTML) and the export's Action column
+    (HTML; empty when the item has none)."""
+
     number: str
     title: str
     body_html: str
+    action_html: str = ""
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def paper_texts(paper):
             texts += [cover.purpose or "", cover.summary_html or "", cover.action or "", *cover.recommendations_html]
             texts += [f"{c.name} {c.position or ''} {c.phone or ''} {c.email or ''}" for c in cover.contacts]
     elif isinstance(paper, Note):
-        texts += [paper.body_html] + [f"{item.title} {item.body_html}" for item in paper.items]
+        texts += [paper.body_html] + [f"{item.title} {item.body_html} {item.action_html}" for item in paper.items]
         texts += [f"{name} {authority}" for row in paper.attendance for name, authority in row.people]
     texts += re.findall(r'\balt="([^"]+)"', "".join(texts))
     texts += re.findall(r'\bhref="([^"]+)"', "".join(texts))

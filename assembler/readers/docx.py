@@ -140,7 +140,7 @@ def _docx_html(path, data, id_prefix):
         raise PaperError(path, f"is not a Word document we can read ({type(error).__name__}: {error})") from None
     linked = [re.sub(r".*'(.*)'.*", r"\1", message.message) for message in result.messages
               if "external" in message.message]
-    html = result.value
+    html = _printed_notes(result.value, id_prefix)
     if len(drawn) != len(sizes):  # the pictures and the drawings do not pair up: natural sizes
         html = re.sub(r'(<img\b[^>]*?) width="\d+" height="\d+"', r"\1", html)
     html = re.sub(r'<input\b[^>]*type="checkbox"[^>]*>', _tick_box, html)
@@ -154,6 +154,19 @@ def _docx_html(path, data, id_prefix):
                                    "insert the picture into the document instead")
         raise PaperError(path, "has no text: is it the right file?")
     return html, linked, parts
+
+
+def _printed_notes(html, id_prefix):
+    """mammoth's footnotes and endnotes as a printed page shows them: after the text, apart
+    (``div.notes``, a short rule above them in pack.css), each numbered as its reference in
+    the text (``[1]`` and ``1.``), without the link back to that reference (``↑``) that
+    mammoth ends each note with, which on paper is only an arrow."""
+    html = re.sub(rf'\s*<a href="#{re.escape(id_prefix)}-(?:footnote|endnote)-ref-[^"]*">\u2191</a>', "", html)
+    notes = re.search(rf'<ol><li id="{re.escape(id_prefix)}-(?:footnote|endnote)-[^"]*">.*</ol>', html, re.S)
+    if notes is None:
+        return html
+    listed = re.sub(r"<p>\s*</p>(?=</li>)", "", notes[0])  # a note whose last paragraph held only the arrow
+    return html[:notes.start()] + f'<div class="notes">{listed}</div>' + html[notes.end():]
 
 
 def _printable_package(path, data):

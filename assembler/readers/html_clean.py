@@ -51,11 +51,13 @@ def clean_html(html):
         attribute_filter=_keep_attribute,
     )
     cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
-    cleaned = _TYPED_NUMBER.sub(_numbered_paragraph, cleaned)
     long_strings = _LONG_TEXT.search(cleaned)
-    if "<table" in cleaned or "<ol" in cleaned or "data-label" in cleaned or long_strings:
+    if ("<table" in cleaned or "<ol" in cleaned or "data-label" in cleaned or long_strings
+            or _TYPED_START.search(cleaned)):
         root = parse_fragment(_CONTROL.sub("", cleaned))  # control characters print nothing, and lxml refuses them
+        _number_paragraphs(root)
         _align_figures(root)
+        _mark_group_rows(root)
         _label_lists(root)
         if long_strings:
             _breakable(root)
@@ -131,17 +133,73 @@ def _int(text, default):
         return default
 
 
-# a paragraph opening with a typed multi-level number: "3.1.1.1. Resilience", "2.3 The board"
-# (not "2.5 million": without a closing full stop, a capital or a quotation mark must follow)
-_TYPED_NUMBER = re.compile(r"<p>(\d{1,3}(?:\.\d{1,3}){1,5})(\.(?:\s|&nbsp;|\xa0)+|(?:\s|&nbsp;|\xa0)+(?=[A-Z\"“‘'(]))")
+# A paragraph opening with a typed number of two to six parts, none with a leading zero
+# ("3.1", "3.1.2.1."; not "1.05"), each of one to three digits (so never a date such as
+# "12.3.2024"), then a space or tab: the word after it is judged by _is_paragraph_number.
+_TYPED_START = re.compile(r"<p>\s*[1-9]\d{0,2}\.\d")
+_TYPED_NUMBER = re.compile(r"\s*([1-9]\d{0,2}(?:\.(?:0|[1-9]\d{0,2})){1,5})(\.?)(\s+)(\S*)")
+# what follows a figure, never a paragraph's text: "2.5 million people", "1.5 per cent", "10.30 am"
+_QUANTITY_WORDS = {
+    "thousand", "million", "millions", "billion", "billions", "trillion", "bn", "m", "k", "per", "percent",
+    "pc", "hectare", "hectares", "ha", "acre", "acres", "km", "kilometres", "mile", "miles", "metre", "metres",
+    "m2", "m²", "sq", "square", "cubic", "tonne", "tonnes", "kg", "litres", "mph", "hour", "hours", "hrs",
+    "minutes", "mins", "days", "weeks", "months", "years", "yrs", "times", "x", "am", "pm", "fte", "points",
+    "pence", "p", "degrees",
+}
 
 
-def _numbered_paragraph(match):
-    """A typed number's paragraph marked with its level (``3.1.1.1.`` is level 4), its number
-    apart, so that pack.css indents it under its parent as Word indents its own list levels."""
-    level = min(match[1].count(".") + 1, 4)
-    label = match[1] + (". " if match[2].startswith(".") else " ")
-    return f'<p class="numbered level-{level}"><span class="number">{label.strip()}</span> '
+def _number_paragraphs(root):
+    """Mark each paragraph that opens with a typed number (``3.1``, ``3.1.1.1.``: Word's
+    numbering retyped, or a Markdown report's) with its level, its number apart, so that
+    pack.css indents it under its parent as Word indents its own list levels.  Paragraphs in
+    table cells are left alone (a cell is too narrow to indent).  Which numbers count is
+    _is_paragraph_number's rule."""
+    from lxml.html import Element
+
+    found = []
+    for p in root.iter("p"):
+        if p.get("class") is None and not any(cell.tag in ("td", "th") for cell in p.iterancestors()):
+            match = _TYPED_NUMBER.match(p.text or "")
+            if match:
+                word = match[4]
+                if not word and len(p):  # "3.1 <strong>Housing</strong>"
+                    word = ((p[0].text or "").split() or [""])[0]
+                found.append((p, match, word))
+    numbers = {tuple(match[1].split(".")) for _, match, word in found if word.strip(".,;:").lower() not in _QUANTITY_WORDS}
+    for p, match, word in found:
+        parts = tuple(match[1].split("."))
+        if not _is_paragraph_number(parts, match[2], match[3], word, numbers):
+            continue
+        p.set("class", f"numbered level-{min(len(parts), 4)}")
+        span = Element("span", {"class": "number"})
+        span.text = match[1] + match[2]
+        span.tail = " " + p.text[match.end(3):]
+        p.text = None
+        p.insert(0, span)
+
+
+def _is_paragraph_number(parts, stop, space, word, numbers):
+    """Whether a paragraph opening with the typed number ``parts`` (``("3", "1", "2")``) is a
+    numbered paragraph, given its closing full stop (``"."`` or ``""``), the space after it,
+    the word after that, and the numbers every paragraph of the paper opens with.
+
+    A number is a paragraph's when it closes with a full stop (``3.1.2. not started``), when a
+    tab follows it, or when a capital, a quotation mark or a bracket follows (``3.1 Housing``,
+    ``3.2 (a)``).  Council reports carry on their sentences in lower case (``3.1.1 set the
+    spatial strategy``, ``3.1.1.1 of which``), as a figure does (``2.5 million people``): a
+    number followed by a small letter or a digit counts when the paper has its parent, a
+    sibling or a child too (``3.1``, ``3.1.2``, ``3.1.1.1``), and never when a word of quantity
+    follows it (``million``, ``per cent``, ``hectares``, ``am``)."""
+    if stop or "\t" in space:
+        return True
+    if not word or word.strip(".,;:").lower() in _QUANTITY_WORDS:
+        return False
+    if word[0].isupper() or word[0] in "\"“‘'([":
+        return True
+    if word[0].islower() or word[0].isdigit():
+        return any(other != parts and (other[:-1] == parts[:-1] or other == parts[:-1] or other[:-1] == parts)
+                   for other in numbers)
+    return False
 
 
 _FIGURE = re.compile(r"\(?[£$€]?[-+−–]?[£$€]?\d[\d,]*(\.\d+)?\s?(%|[mk]|bn)?\)?")
@@ -188,6 +246,29 @@ def _align_figures(root):
                     _FIGURE.fullmatch(text) or _NOTHING.fullmatch(text) for text in texts):
                 for row in rows:
                     row[column].set("style", "text-align: right")
+
+
+def _mark_group_rows(root):
+    """Mark each group heading row of a table (``class="group"``), which pack.css keeps on a
+    page with the row under it: a row under the table's head whose first cell alone holds
+    anything (``| **Fairfield ward** | | | |``), or whose one cell spans every column (Word's
+    merged row).  A table of one column has none; a table's last row heads nothing."""
+    for table in root.iter("table"):
+        rows = [(row, [cell for cell in row if cell.tag in ("td", "th")]) for row in table.xpath("./tr|./*/tr")]
+        rows = [(row, cells) for row, cells in rows if cells and row.getparent().tag != "thead"]
+        width = max((sum(_int(cell.get("colspan"), 1) for cell in cells) for _, cells in rows), default=0)
+        if width < 2:
+            continue
+        for row, cells in rows[:-1]:
+            if not _holds_something(cells[0]):
+                continue
+            spans_all = len(cells) == 1 and _int(cells[0].get("colspan"), 1) >= width
+            if spans_all or len(cells) > 1 and not any(_holds_something(cell) for cell in cells[1:]):
+                row.set("class", "group")
+
+
+def _holds_something(cell):
+    return bool(_cell_text(cell)) or cell.find(".//img") is not None
 
 
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|(?<![-\w])visibility\s*:\s*(?:hidden|collapse)"

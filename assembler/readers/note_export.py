@@ -94,7 +94,8 @@ def _read_tagged(path, text):
 
 
 def _tagged_item(text):
-    lines = [line.strip() for line in text.split("\n")]
+    cells = text.split("\n")
+    lines = [line.strip() for line in cells]
     content = [n for n, line in enumerate(lines) if line]
     if not content:
         return None
@@ -106,7 +107,19 @@ def _tagged_item(text):
         number, title_at = (match[1], content[0]) if match else ("", content[0])
         if match:
             lines[title_at] = match[2]
-    return NoteItem(number, lines[title_at].strip("* "), _body_html(lines[title_at + 1:]))
+    decisions, action = _decisions_and_action(cells[title_at + 1:])
+    return NoteItem(number, lines[title_at].strip("* "), _body_html(decisions), _body_html(action))
+
+
+def _decisions_and_action(lines):
+    """An item's lines after its title, as its two columns: "Decisions and actions", and
+    "Action" (who is to do what).  The export opens each cell of its table with a tab, and
+    runs a cell's further paragraphs on at the margin; the decisions' cell comes first, so a
+    later cell opened with a tab is the Action column's."""
+    opened = [n for n, line in enumerate(lines) if line.startswith("\t") and line.strip()]
+    if len(opened) < 2:
+        return lines, []
+    return lines[:opened[-1]], lines[opened[-1]:]
 
 
 def _tagged_attendance(text):
@@ -165,17 +178,17 @@ def _read_flattened(path, text):
         item_line = _ITEM_LINE.match(line.strip()) if not line.startswith(("-", "\t")) else None
         if row or (item_line and _is_item_heading(item_line, items, current)):
             if current:
-                items.append(NoteItem(current[0], current[1], _body_html(body)))
+                items.append(NoteItem(current[0], current[1], _body_html(body), _body_html(current[2])))
             if row:
                 title, rest = _split_title(row[2].strip())
-                body = _unflatten(rest).split("\n") + ([row[3].strip()] if row[3] and row[3].strip() else [])
-                current = (row[1], title)
+                body = _unflatten(rest).split("\n")
+                current = (row[1], title, [row[3] or ""])  # the third cell: the Action column
             else:
-                current, body = (item_line[1], item_line[2].strip("* ")), []
+                current, body = (item_line[1], item_line[2].strip("* "), []), []
         elif current:
             body.append(line.strip())
     if current:
-        items.append(NoteItem(current[0], current[1], _body_html(body)))
+        items.append(NoteItem(current[0], current[1], _body_html(body), _body_html(current[2])))
     return _note(path, header, items, attendance)
 
 
@@ -278,7 +291,8 @@ def _header_from_lines(text):
 
 
 def _body_html(lines):
-    """An item's text (Markdown-like, as the system exports it) as clean HTML."""
+    """An item's text (Markdown-like, as the system exports it) as clean HTML; ``""`` when
+    it has none."""
     out = []
     for line in lines:
         line = line.strip()
