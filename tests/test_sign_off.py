@@ -230,6 +230,24 @@ Opening paragraph.
 
 2.5 million people MONEY-M live here.
 
+4.1 Housing applications LOWER-1 are assessed against policies H1 to H9 of the local plan and the neighbourhood plans of the three parishes, which:
+
+4.1.1 set the spatial LOWER-2 strategy;
+
+4.1.2 require affordable LOWER-3 housing, at:
+
+4.1.2.1 30% on greenfield LOWER-4 sites;
+
+4.1.2.2 "previously developed" QUOTED-M land; and
+
+4.1.3	once a tab LOWER-5 follows, at any case.
+
+12.3.2024 was the DATE-M day of the count.
+
+7.5 people PEOPLE-M live in each house, on 4.5 hectares.
+
+1.5m was spent MILLIONS-M on repairs.
+
 | Region | Count |
 | --- | --- |
 | MROW-1 | 1 |
@@ -257,9 +275,14 @@ def word_report(path):
         paragraph._p.get_or_add_pPr().append(parse_xml(
             f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
     document.add_paragraph("1.1.1.1. Resilience TYPED-W in adult social care")
-    table = document.add_table(rows=4, cols=2)
+    for text in ("3.1 Sites with WLOW-1 detailed permission:", "3.1.1 under WLOW-2 construction;",
+                 "3.1.1.1 of which WLOW-3 twelve are on brownfield land;", "3.1.2. not WLOW-4 started.",
+                 "3.2 million FIGURE-W homes were started.", "3.1.1\tThe table TABLE-W cell"):
+        document.add_paragraph(text)
+    table = document.add_table(rows=5, cols=2)
     table.style = "Table Grid"
-    for row, (name, count) in enumerate([("Region", "Count"), ("WROW-1", "1"), ("WROW-2", "2"), ("WROW-3", "3")]):
+    for row, (name, count) in enumerate([("Region", "Count"), ("WROW-1", "1"), ("WROW-2", "2"), ("WROW-3", "3"),
+                                         ("3.1.1 In a CELL-W", "4")]):
         table.cell(row, 0).text, table.cell(row, 1).text = name, count
     document.save(path)
 
@@ -294,14 +317,37 @@ def line_of(edition, needle):
 @pytest.mark.parametrize("parent, child", [
     ("PARENT-W", "CHILD-W"), ("CHILD-W", "TYPED-W"),  # Word's numbering, then a typed number under it
     ("TOP-M", "PARENT-M"), ("PARENT-M", "CHILD-M"),  # a Markdown list, then typed numbers
+    # typed numbers whose sentences go on in lower case ("3.1.1 set the …", "3.1.1.1 of which …")
+    ("LOWER-1", "LOWER-2"), ("LOWER-3", "LOWER-4"), ("WLOW-1", "WLOW-2"), ("WLOW-2", "WLOW-3"),
 ])
 def test_each_level_of_numbered_paragraphs_is_indented_under_its_parent(layout, parent, child):
     assert line_of(layout, child)[0] > line_of(layout, parent)[0] + 10
 
 
-def test_typed_numbers_of_one_level_line_up_and_a_figure_is_not_a_number(layout):
-    assert line_of(layout, "SIBLING-M")[0] == pytest.approx(line_of(layout, "CHILD-M")[0], abs=0.5)
-    assert line_of(layout, "MONEY-M")[0] == pytest.approx(line_of(layout, "Opening")[0], abs=0.5)
+@pytest.mark.parametrize("first, second", [
+    ("CHILD-M", "SIBLING-M"), ("LOWER-2", "LOWER-3"), ("LOWER-3", "LOWER-5"), ("LOWER-4", "QUOTED-M"),
+    ("WLOW-2", "WLOW-4"),  # with and without a closing full stop
+])
+def test_typed_numbers_of_one_level_line_up(layout, first, second):
+    assert line_of(layout, first)[0] == pytest.approx(line_of(layout, second)[0], abs=0.5)
+
+
+@pytest.mark.parametrize("needle", ["MONEY-M", "DATE-M", "PEOPLE-M", "MILLIONS-M", "FIGURE-W"])
+def test_a_figure_or_a_date_opening_a_paragraph_is_not_a_number(layout, needle):
+    """"2.5 million", "12.3.2024", "7.5 people" (no paragraph 7.4 or 7.5.1 beside it), "1.5m"."""
+    assert line_of(layout, needle)[0] == pytest.approx(line_of(layout, "Opening")[0], abs=0.5)
+
+
+def test_a_typed_number_in_a_table_cell_is_left_in_its_cell(layout):
+    assert line_of(layout, "CELL-W")[0] == pytest.approx(line_of(layout, "WROW-1")[0], abs=0.5)
+
+
+def test_the_text_of_a_numbered_paragraph_hangs_level_with_its_first_line(layout):
+    """The lines after the first start where the first line's text starts, right of the number."""
+    (first,) = runs(chars(layout, layout.pages_with("LOWER-1")[0]), "Housing")
+    wrapped_start, wrapped_bottom = line_of(layout, "parishes")
+    assert wrapped_bottom < line_of(layout, "LOWER-1")[1] - 5  # the paragraph wraps
+    assert wrapped_start == pytest.approx(first[0][1][0], abs=0.5)
 
 
 def test_a_word_tables_rows_are_as_tall_as_their_text(layout):
