@@ -373,3 +373,67 @@ def test_a_paper_never_ends_on_a_page_of_a_few_lines(tmp_path, assemble):
     lowest = min(bottom for char, (_, bottom, _, top), _ in chars(members, pages[-1]) if text_bottom < bottom < text_top)
     assert len(pages) == 1 or (text_top - lowest) / (text_top - text_bottom) >= 0.2
 
+
+
+GROUP_HEADING = re.compile(r"Ward \d+-\d+")
+
+
+def grouped_rows(variant):
+    """(group heading, [rows]) for a table of delegated decisions by ward: groups of one to
+    five rows, in a different order for each variant."""
+    sizes = [(group * 3 + variant * 2) % 5 + 1 for group in range(14)]
+    return [(f"Ward {variant}-{group}", [(f"25/0{variant}{group:02}{n}/HOU", f"{n + 1} Mill Lane", "Rear extension", "Granted")
+                                         for n in range(size)]) for group, size in enumerate(sizes)]
+
+
+def grouped_markdown(variant):
+    """A report whose table's group headings are rows with only their first cell filled, the
+    table starting a few lines further down the page in each variant."""
+    lines = ["Opening paragraph of the report."] + [f"Paragraph {n} before the table." for n in range(variant)]
+    lines.append("| Reference | Address | Proposal | Decision |\n| --- | --- | --- | --- |")
+    for heading, rows in grouped_rows(variant):
+        lines[-1] += f"\n| **{heading}** | | | |" + "".join(f"\n| {' | '.join(row)} |" for row in rows)
+    return "\n\n".join(lines) + "\n"
+
+
+def grouped_word(path, variant):
+    """A Word report whose table's group headings are rows merged across the table."""
+    import docx
+
+    document = docx.Document()
+    for n in range(variant):
+        document.add_paragraph(f"Paragraph {n} before the table.")
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Reference", "Address", "Proposal", "Decision")):
+        cell.text = text
+    for heading, rows in grouped_rows(variant):
+        merged = table.add_row().cells
+        merged[0].merge(merged[3]).text = heading
+        for row in rows:
+            for cell, text in zip(table.add_row().cells, row):
+                cell.text = text
+    document.save(path)
+
+
+def test_a_group_heading_row_never_ends_a_page_of_a_reports_table(tmp_path, assemble):
+    markdown, word = range(6), range(6, 9)
+    agenda = "".join(f"  - title: Decisions {v}\n    paper: papers/decisions-{v}.md\n" for v in markdown)
+    agenda += "".join(f"  - title: Decisions {v}\n    paper: papers/decisions-{v}.docx\n" for v in word)
+    write_files(tmp_path, {"pack.yaml": MINIMAL + agenda}
+                | {f"papers/decisions-{v}.md": grouped_markdown(v) for v in markdown})
+    for v in word:
+        grouped_word(tmp_path / f"papers/decisions-{v}.docx", v)
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    document = pypdfium2.PdfDocument(str(members.path))
+    for v in [*markdown, *word]:
+        pages = members.pages_with(f"Ward {v}-0")[0], members.pages_with(f"Ward {v}-13")[0]
+        assert pages[1] > pages[0], v  # the table breaks
+        for index in range(pages[0], pages[1] + 1):
+            page = document[index]
+            width, height = page.get_size()
+            body = page.get_textpage().get_text_bounded(0, 62, width, height - 68)  # inside the page margins
+            lines = [line.strip() for line in body.splitlines() if line.strip()]
+            assert not GROUP_HEADING.fullmatch(lines[-1]), (v, index, lines[-1])
