@@ -53,7 +53,7 @@ def test_the_tagged_seed():
 def test_every_line_of_the_seed_survives_and_no_markup_does(seed):
     note = read_note_export(seed)
     rendered = " ".join([note.meeting, note.date, note.venue or "", note.attendance_title] +
-                        [f"{item.number} {item.title} {text_of(item.body_html)}" for item in note.items] +
+                        [f"{item.number} {item.title} {text_of(item.body_html)} {text_of(item.action_html)}" for item in note.items] +
                         [f"{row.role} {name} {authority}" for row in note.attendance for name, authority in row.people])
     rendered = re.sub(r"\s+", " ", rendered.replace("&amp;", "&"))
     printed_by_the_template = ("Note of last", "An attendance list", "Item", "Position/Role", "Appendix A -", "Councillor", "Authority", "Decisions and actions", "Action")
@@ -132,3 +132,46 @@ def test_a_pack_carries_the_exported_note_set_in_the_house_style(tmp_path, assem
                    "Appendix A - Attendance", "Cllr Helen Holland", "Bristol City Council", "Regional Lead Member Peers"]:
         assert needle in text, needle
     assert not re.search(r"<AI|TRAILER|&amp;|<b>", text)
+
+
+TAGGED_WITH_ACTIONS = TAGGED_VARIANT.split("<AI1>")[0] + """\
+<AI1>\n\n\t1  \n\tLand north of Mill Lane\n \n\t\n\n\t\n\tThe officer introduced the report.\n
+Decision:\n\u00b7 The committee resolved to grant DECISION-1 permission.\n\n\tHead of Planning to issue ACTION-1 the decision.\n
+Once the agreement is signed LATER-1.\n\n\n</AI1>
+<AI2>\n\n\t2  \n\tAppeals update\n \n\t\n\n\t\n\tMembers noted the appeals NOTED-2.\n\n\t\n\n\n</AI2>
+"""
+FLATTENED_WITH_ACTIONS = """\
+Note of last Planning Committee meeting\n\nTitle:\tPlanning Committee\nDate:\tWednesday 6 August 2025\n
+Item\tDecisions and actions\tAction
+1\tApologies No apologies NOTED-1 were received.\t
+2\tLand north of Mill Lane The committee resolved to grant DECISION-2 permission.\tHead of Planning to issue ACTION-2 the decision.
+"""
+
+
+@pytest.mark.parametrize("export, item", [(TAGGED_WITH_ACTIONS, 0), (FLATTENED_WITH_ACTIONS, 1)],
+                         ids=["tagged", "flattened"])
+def test_the_action_column_is_read_apart_from_the_decisions(tmp_path, export, item):
+    """The export's third column, Action, is the item's action, never run into its decisions."""
+    note = read_note_export(write_files(tmp_path, {"note.txt": export}) / "note.txt")
+    action = text_of(note.items[item].action_html)
+    assert action.startswith("Head of Planning to issue ACTION-") and "ACTION" not in text_of(note.items[item].body_html)
+    assert "DECISION-" in text_of(note.items[item].body_html)
+    assert note.items[1 - item].action_html == ""
+    if export is TAGGED_WITH_ACTIONS:  # a cell's further paragraphs stay in it
+        assert action.endswith("LATER-1.")
+
+
+def test_a_notes_action_column_prints_as_a_column_of_its_own(tmp_path, assemble):
+    from tests.test_sign_off import line_of
+    from tests.test_spec import MINIMAL
+
+    write_files(tmp_path, {"pack.yaml": MINIMAL.replace("agenda:\n", "previous_note: note.txt\nagenda:\n  - title: Note\n    paper: previous_note\n"),
+                           "note.txt": TAGGED_WITH_ACTIONS})
+    built = assemble(tmp_path / "pack.yaml", "-q")
+    assert built.code == 0, built.stderr
+    members = built.edition("members")
+    (page,) = members.pages_with("ACTION-1")
+    assert "Decisions and actions Action" in re.sub(r"\s+", " ", members.texts[page])
+    decisions, action, heading = (line_of(members, needle) for needle in ("DECISION-1", "ACTION-1", "Mill Lane"))
+    assert action[0] > decisions[0] + 200  # in the column to the right, level with the item
+    assert heading[1] > action[1] > decisions[1]

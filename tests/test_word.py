@@ -358,3 +358,60 @@ def test_a_picture_of_many_megabytes_keeps_what_follows_it(tmp_path):
     report = read_paper(tmp_path / "big.docx")
     assert "AFTER-PICTURE text." in report.body_html and "42.0" in report.body_html
     assert len(re.search(r'src="([^"]*)"', report.body_html)[1]) > 10_000_000
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _footnoted_report(path):
+    """A Word report with two footnotes and an endnote, written as Word writes them (python-docx
+    has no notes): the references in the text, the notes in parts of their own."""
+    import zipfile
+
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    for text, kind, number in [("Land supply stands at 4.6 years", "footnote", 1),
+                               ("The tilted balance applies", "footnote", 2), ("Costs are a risk", "endnote", 1)]:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:{kind}Reference w:id="{number}"/></w:r>'))
+        paragraph.add_run(".")
+    stream = io.BytesIO()
+    document.save(stream)
+
+    def notes(kind, texts):
+        separators = "".join(f'<w:{kind} w:type="{kind_}" w:id="{n}"><w:p><w:r><w:{kind_}/></w:r></w:p></w:{kind}>'
+                             for n, kind_ in ((-1, "separator"), (0, "continuationSeparator")))
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind}s xmlns:w="{W_NS}">{separators}'
+                + "".join(f'<w:{kind} w:id="{n}"><w:p><w:r><w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> {text}'
+                          f'</w:t></w:r></w:p></w:{kind}>' for n, text in enumerate(texts, 1)) + f"</w:{kind}s>")
+
+    parts = {"word/footnotes.xml": notes("footnote", ["Position statement NOTE-ONE.", "Framework paragraph 11(d) NOTE-TWO."]),
+             "word/endnotes.xml": notes("endnote", ["Appeal costs NOTE-THREE."])}
+    officedocument = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(stream) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info).decode() if info.filename.endswith((".rels", ".xml")) else source.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace("</Relationships>", "".join(
+                    f'<Relationship Id="rIdNotes{kind}" Type="{officedocument}/{kind}s" Target="{kind}s.xml"/>'
+                    for kind in ("footnote", "endnote")) + "</Relationships>")
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", "".join(
+                    f'<Override PartName="/word/{kind}s.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                    f'wordprocessingml.{kind}s+xml"/>' for kind in ("footnote", "endnote")) + "</Types>")
+            target.writestr(info, data)
+        for name, xml in parts.items():
+            target.writestr(name, xml)
+
+
+def test_footnotes_and_endnotes_print_numbered_as_their_references_without_back_links(tmp_path, assemble):
+    """mammoth ends each note with a "↑" link back to its reference: on paper only an arrow, so
+    it goes; each note keeps the number its reference prints ([1] … 1.), under a rule."""
+    _footnoted_report(write_files(tmp_path, {}) / "report.docx")
+    members = _one_paper_pack(tmp_path, assemble, "report.docx")
+    (page,) = members.pages_with("NOTE-ONE")
+    text = re.sub(r"\s+", " ", members.texts[page])
+    assert "↑" not in text
+    assert all(reference in text for reference in ("4.6 years[1]", "applies[2]", "risk[3]"))
+    assert "1. Position statement NOTE-ONE. 2. Framework paragraph 11(d) NOTE-TWO. 3. Appeal costs NOTE-THREE." in text
