@@ -277,7 +277,7 @@ def word_report(path):
     document.add_paragraph("1.1.1.1. Resilience TYPED-W in adult social care")
     for text in ("3.1 Sites with WLOW-1 detailed permission:", "3.1.1 under WLOW-2 construction;",
                  "3.1.1.1 of which WLOW-3 twelve are on brownfield land;", "3.1.2. not WLOW-4 started.",
-                 "3.2 million FIGURE-W homes were started.", "3.1.1\tThe table TABLE-W cell"):
+                 "3.2 million FIGURE-W homes were started.", "3.1.3\tOnce a tab TAB-W follows."):
         document.add_paragraph(text)
     table = document.add_table(rows=5, cols=2)
     table.style = "Table Grid"
@@ -326,7 +326,7 @@ def test_each_level_of_numbered_paragraphs_is_indented_under_its_parent(layout, 
 
 @pytest.mark.parametrize("first, second", [
     ("CHILD-M", "SIBLING-M"), ("LOWER-2", "LOWER-3"), ("LOWER-3", "LOWER-5"), ("LOWER-4", "QUOTED-M"),
-    ("WLOW-2", "WLOW-4"),  # with and without a closing full stop
+    ("WLOW-2", "WLOW-4"), ("WLOW-2", "TAB-W"),  # with and without a closing full stop, after a tab
 ])
 def test_typed_numbers_of_one_level_line_up(layout, first, second):
     assert line_of(layout, first)[0] == pytest.approx(line_of(layout, second)[0], abs=0.5)
