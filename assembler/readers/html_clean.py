@@ -165,7 +165,8 @@ def _number_paragraphs(root):
                 if not word and len(p):  # "3.1 <strong>Housing</strong>"
                     word = ((p[0].text or "").split() or [""])[0]
                 found.append((p, match, word))
-    numbers = {tuple(match[1].split(".")) for _, match, word in found if word.strip(".,;:").lower() not in _QUANTITY_WORDS}
+    numbers = {tuple(match[1].split(".")) for _, match, word in found
+               if word.strip(".,;:").lower() not in _QUANTITY_WORDS}
     for p, match, word in found:
         parts = tuple(match[1].split("."))
         if not _is_paragraph_number(parts, match[2], match[3], word, numbers):

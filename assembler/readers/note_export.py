@@ -3,16 +3,17 @@
 Two forms are known (see ``shared/seeds``):
 
 * the tagged form: a header (Title, Date, Venue), each item between
-  ``<AI1>`` … ``</AI1>`` (number, title, then its text), and the attendance
-  appendix after ``<TRAILER_SECTION>``, one tab-indented row per person;
+  ``<AI1>`` … ``</AI1>`` (number, title, then its decisions, and its action in a
+  cell of its own), and the attendance appendix after ``<TRAILER_SECTION>``,
+  one tab-indented row per person;
 * the flattened form: the same header as ``Label:<tab>value`` lines, the first
   items as table rows ``N<tab>title and text<tab>action``, later items as a
   line ``N Title`` followed by their paragraphs, and the attendance appendix
   as rows ``role<tab>names<tab>authorities`` with the names run together.
 
-Both become a ``Note``: items (number, title, text as clean HTML) and the
-attendance rows.  No export markup survives: tags are dropped (``<b>``
-becomes bold), entities are decoded.  Variations seen in the same system are
+Both become a ``Note``: items (number, title, decisions and action as clean
+HTML) and the attendance rows.  No export markup survives: tags are dropped
+(``<b>`` becomes bold), entities are decoded.  Variations seen in the same system are
 tolerated: no appendix, a trailer section between items, repeated or missing
 closing tags.
 """
@@ -94,8 +95,8 @@ def _read_tagged(path, text):
 
 
 def _tagged_item(text):
-    cells = text.split("\n")
-    lines = [line.strip() for line in cells]
+    raw = text.split("\n")
+    lines = [line.strip() for line in raw]
     content = [n for n, line in enumerate(lines) if line]
     if not content:
         return None
@@ -107,7 +108,7 @@ def _tagged_item(text):
         number, title_at = (match[1], content[0]) if match else ("", content[0])
         if match:
             lines[title_at] = match[2]
-    decisions, action = _decisions_and_action(cells[title_at + 1:])
+    decisions, action = _decisions_and_action(raw[title_at + 1:])
     return NoteItem(number, lines[title_at].strip("* "), _body_html(decisions), _body_html(action))
 
 
