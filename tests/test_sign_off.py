@@ -242,6 +242,8 @@ Opening paragraph.
 
 4.1.3	once a tab LOWER-5 follows, at any case.
 
+5.1 **Heritage** BOLD-M applications are assessed under sections 66 and 72.
+
 12.3.2024 was the DATE-M day of the count.
 
 7.5 people PEOPLE-M live in each house, on 4.5 hectares.
@@ -325,7 +327,7 @@ def test_each_level_of_numbered_paragraphs_is_indented_under_its_parent(layout, 
 
 
 @pytest.mark.parametrize("first, second", [
-    ("CHILD-M", "SIBLING-M"), ("LOWER-2", "LOWER-3"), ("LOWER-3", "LOWER-5"), ("LOWER-4", "QUOTED-M"),
+    ("CHILD-M", "SIBLING-M"), ("LOWER-2", "LOWER-3"), ("LOWER-3", "LOWER-5"), ("LOWER-4", "QUOTED-M"), ("LOWER-1", "BOLD-M"),
     ("WLOW-2", "WLOW-4"), ("WLOW-2", "TAB-W"),  # with and without a closing full stop, after a tab
 ])
 def test_typed_numbers_of_one_level_line_up(layout, first, second):

@@ -158,13 +158,12 @@ def _number_paragraphs(root):
 
     found = []
     for p in root.iter("p"):
-        if p.get("class") is None and not any(cell.tag in ("td", "th") for cell in p.iterancestors()):
-            match = _TYPED_NUMBER.match(p.text or "")
-            if match:
-                word = match[4]
-                if not word and len(p):  # "3.1 <strong>Housing</strong>"
-                    word = ((p[0].text or "").split() or [""])[0]
-                found.append((p, match, word))
+        match = _TYPED_NUMBER.match(p.text or "")
+        if match and p.get("class") is None and not any(cell.tag in ("td", "th") for cell in p.iterancestors()):
+            word = match[4]
+            if not word and len(p):  # "3.1 <strong>Housing</strong>"
+                word = ((p[0].text or "").split() or [""])[0]
+            found.append((p, match, word))
     numbers = {tuple(match[1].split(".")) for _, match, word in found
                if word.strip(".,;:").lower() not in _QUANTITY_WORDS}
     for p, match, word in found:
