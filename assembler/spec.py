@@ -33,7 +33,10 @@ def _inside_pack(value, info: ValidationInfo) -> Path:
     raw = Path(value)
     if raw.is_absolute():
         raise ValueError(f"{value!r} is an absolute path; paths must be relative to the spec's folder")
-    path = (root / raw).resolve()
+    try:
+        path = (root / raw).resolve()
+    except OSError as error:  # a link on the way changed while it was followed (EINVAL, ELOOP)
+        raise ValueError(f"{value!r} could not be followed ({error.strerror}): was it being changed?") from None
     if not path.is_relative_to(root.resolve()):
         raise ValueError(f"{value!r} leads outside the spec's folder")
     if not path.exists() and info.context.get("drafts") and path.suffix.lower() == ".docx":

@@ -717,3 +717,21 @@ def test_a_pdf_whose_drawing_inflates_huge_is_refused_in_one_line(tmp_path, asse
     lines = built.stderr.strip().splitlines()
     assert built.code == 2 and len(lines) == 1, built.stderr
     assert "premises.pdf: its drawing inflates to more than 256 MB" in lines[0]
+
+
+def test_a_link_replaced_while_the_spec_follows_it_is_one_line(tmp_path, assemble, monkeypatch):
+    """A paper's link swapped for a plain file between the spec's ``lstat`` and its
+    ``readlink`` (a race the hostile review met: ``EINVAL`` from ``os.readlink``) is the
+    officer's problem in one line naming the key, not an internal error."""
+    pack = write_files(tmp_path, {"pack.yaml": MINIMAL + "  - title: Street\n    paper: papers/street.md\n",
+                                  "papers/real.md": "Policy.\n"})
+    (pack / "papers/street.md").symlink_to("real.md")
+
+    def swapped(path, *args, **kwargs):
+        raise OSError(22, "Invalid argument", str(path))
+
+    monkeypatch.setattr(os, "readlink", swapped)
+    built = assemble(pack / "pack.yaml")
+    assert built.code == 2
+    assert re.fullmatch(r"assemble: \S*pack\.yaml:\d+: agenda\[1\]\.paper: 'papers/street\.md' could not be followed "
+                        r"\(Invalid argument\): was it being changed\?\n", built.stderr), built.stderr
