@@ -460,3 +460,39 @@ def _with_part(data, name, content):
                 target.writestr(info, source.read(info))
         target.writestr(name, content)
     return output.getvalue()
+
+
+def test_the_pictures_and_text_box_of_a_drawing_group_are_printed_and_its_fallback_is_not(tmp_path, assemble):
+    """A DrawingML group (``wpg``, what Word 2010 and later shows) holding a picture and a
+    text box: both printed; the VML fallback stored beside it for older readers never."""
+    def grouped(document):
+        document.add_picture(io.BytesIO(_infographic(100, 200)))
+        inline = document.inline_shapes[-1]._inline
+        rid = inline.graphic.graphicData.pic.blipFill.blip.embed
+        paragraph = inline.getparent().getparent().getparent()
+        group = parse_xml(f"""<w:p {nsdecls('w', 'wp', 'a', 'pic', 'r')}
+  xmlns:mc='http://schemas.openxmlformats.org/markup-compatibility/2006'
+  xmlns:wpg='http://schemas.microsoft.com/office/word/2010/wordprocessingGroup'
+  xmlns:wps='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'
+  xmlns:v='urn:schemas-microsoft-com:vml' xmlns:o='urn:schemas-microsoft-com:office:office'><w:r><mc:AlternateContent>
+<mc:Choice Requires='wpg'><w:drawing><wp:inline><wp:extent cx='1828800' cy='914400'/><wp:docPr id='7' name='Group 7'/>
+  <a:graphic><a:graphicData uri='http://schemas.microsoft.com/office/word/2010/wordprocessingGroup'><wpg:wgp>
+  <wpg:cNvGrpSpPr/><wpg:grpSpPr/>
+  <pic:pic><pic:nvPicPr><pic:cNvPr id='8' name='Picture 8' descr='Ward boundary map'/><pic:cNvPicPr/></pic:nvPicPr>
+    <pic:blipFill><a:blip r:embed='{rid}'/></pic:blipFill>
+    <pic:spPr><a:xfrm><a:off x='0' y='0'/><a:ext cx='914400' cy='914400'/></a:xfrm></pic:spPr></pic:pic>
+  <wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>Map of the ward as consulted on.</w:t></w:r></w:p></w:txbxContent>
+  </wps:txbx></wps:wsp></wpg:wgp></a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>
+<mc:Fallback><w:pict><v:group><v:shape><v:imagedata r:id='{rid}' o:title='Older map'/></v:shape>
+  <v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>Stale caption for older readers.</w:t></w:r></w:p></w:txbxContent>
+  </v:textbox></v:shape></v:group></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>""")
+        paragraph.getparent().replace(paragraph, group)
+
+    built = assemble(_pack(tmp_path, {"ward.docx": _docx(_p("The ward map follows."), grouped)}), "--strict")
+    assert built.code == 0, built.stderr
+    text = _paper_text(built, "ward map")
+    assert text.count("Map of the ward as consulted on.") == 1 and "Stale caption" not in text
+    (path,) = built.out.glob("*-members.pdf")
+    document = pypdfium2.PdfDocument(path)
+    pictures = [item for page in document for item in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,))]
+    assert len(pictures) == 1

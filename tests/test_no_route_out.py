@@ -557,6 +557,99 @@ def test_hidden_text_in_a_public_paper_is_left_out_with_a_warning(tmp_path, asse
     assert "3 hidden part(s) left out" in built.stderr and "3 piece(s) of hidden text left out" in built.stderr
 
 
+_STYLES = """<w:styles xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'>{defaults}
+<w:style w:type='paragraph' w:default='1' w:styleId='Normal'><w:name w:val='Normal'/></w:style>
+<w:style w:type='table' w:styleId='Quiet'><w:name w:val='Quiet'/><w:rPr><w:vanish/></w:rPr></w:style>
+<w:style w:type='table' w:styleId='QuietBased'><w:name w:val='QuietBased'/><w:basedOn w:val='Quiet'/></w:style>
+<w:style w:type='table' w:styleId='QuietHead'><w:name w:val='QuietHead'/>
+  <w:tblStylePr w:type='firstRow'><w:rPr><w:vanish/></w:rPr></w:tblStylePr></w:style>
+<w:style w:type='paragraph' w:styleId='HidPara'><w:name w:val='HidPara'/><w:link w:val='HidParaChar'/>
+  <w:rPr><w:vanish/></w:rPr></w:style>
+<w:style w:type='character' w:styleId='HidParaChar'><w:name w:val='HidParaChar'/><w:link w:val='HidPara'/>
+  <w:rPr><w:vanish/></w:rPr></w:style>
+<w:style w:type='character' w:styleId='HidChar'><w:name w:val='HidChar'/><w:rPr><w:vanish/></w:rPr></w:style>
+</w:styles>"""
+
+
+def _run(text, properties=""):
+    return f"<w:r>{f'<w:rPr>{properties}</w:rPr>' if properties else ''}<w:t xml:space='preserve'>{text}</w:t></w:r>"
+
+
+def _table(style, rows, look=""):
+    cells = "".join(f"<w:tr><w:tc><w:p>{_run(text)}</w:p></w:tc></w:tr>" for text in rows)
+    return (f"<w:tbl><w:tblPr><w:tblStyle w:val='{style}'/>{look}</w:tblPr><w:tblGrid><w:gridCol w:w='4000'/>"
+            f"</w:tblGrid>{cells}</w:tbl>")
+
+
+def test_word_text_hidden_anywhere_in_the_cascade_is_in_neither_edition(tmp_path, assemble):
+    """Word hides text through the document defaults, a table style (itself, one it is
+    based on, its first-row formatting), a paragraph style, a paragraph style named as a
+    run's (its linked character style) and a character style; ``w:vanish`` toggles through
+    the styles and direct formatting sets it (ECMA-376 Part 1, 17.7.3)."""
+    from tests.test_completeness import _docx, _with_part
+
+    styles = _docx("<w:p>" + _run("Tables.") + "</w:p>"
+                   + _table("Quiet", [f"{CANARY}-TABLE"]) + _table("QuietBased", [f"{CANARY}-BASED"])
+                   + _table("QuietHead", [f"{CANARY}-FIRSTROW", "The second row is shown."],
+                            "<w:tblLook w:firstRow='1'/>")
+                   + _table("QuietHead", ["A first row shown: its table does not apply first-row formatting."])
+                   + "<w:p><w:pPr><w:pStyle w:val='HidPara'/></w:pPr>" + _run(f"{CANARY}-PARASTYLE")
+                   + _run("Shown against its style.", "<w:vanish w:val='0'/>") + "</w:p>"
+                   + "<w:p><w:pPr><w:pStyle w:val='HidPara'/></w:pPr>"
+                   + _run("Hidden twice over is shown.", "<w:rStyle w:val='HidChar'/>") + "</w:p>"
+                   + "<w:p>" + _run(f"{CANARY}-LINKED", "<w:rStyle w:val='HidPara'/>") + "</w:p>")
+    defaults = _docx("<w:p>" + _run(f"{CANARY}-DEFAULTS") + "</w:p><w:p>"
+                     + _run("Shown against the defaults.", "<w:vanish w:val='false'/>") + "</w:p>")
+    a_pack(tmp_path)
+    write_files(tmp_path, {
+        "papers/street.docx": _with_part(styles, "word/styles.xml", _STYLES.format(defaults="")),
+        "papers/premises.docx": _with_part(defaults, "word/styles.xml", _STYLES.format(
+            defaults="<w:docDefaults><w:rPrDefault><w:rPr><w:vanish/></w:rPr></w:rPrDefault></w:docDefaults>"))})
+    (tmp_path / "pack.yaml").write_text((tmp_path / "pack.yaml").read_text().replace(".md", ".docx"))
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    text = " ".join(built.edition("members").texts)
+    for shown in ("Tables.", "The second row is shown.", "A first row shown", "Shown against its style.",
+                  "Hidden twice over is shown.", "Shown against the defaults."):
+        assert shown in text, shown
+    assert carriers(built.out.glob("*.pdf")) == [], built.stderr
+    assert "(street.docx): 5 piece(s) of hidden text left out" in built.stderr
+    assert "(premises.docx): 1 piece(s) of hidden text left out" in built.stderr
+
+
+def test_word_content_stored_twice_is_printed_as_word_shows_it(tmp_path, assemble):
+    """Of ``mc:AlternateContent``, the first choice whose namespaces Word understands is
+    printed (a text box too), else the fallback; what Word does not show never is."""
+    from tests.test_completeness import _docx
+
+    mc = ("xmlns:mc='http://schemas.openxmlformats.org/markup-compatibility/2006' "
+          "xmlns:wps='http://schemas.microsoft.com/office/word/2010/wordprocessingShape' "
+          "xmlns:future='urn:example:not-yet-invented'")
+    box = ("<w:drawing><wp:anchor><wp:extent cx='100' cy='100'/><wp:docPr id='1' name='Box'/><a:graphic>"
+           "<a:graphicData uri='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'><wps:wsp>"
+           f"<wps:txbx><w:txbxContent><w:p>{_run('The text box Word shows.')}</w:p></w:txbxContent></wps:txbx>"
+           "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>")
+    body = (f"<w:p>{_run('Before.')}</w:p>"
+            f"<w:p><mc:AlternateContent {mc}><mc:Choice Requires='w14'>{_run('The choice Word shows.')}</mc:Choice>"
+            f"<mc:Fallback>{_run(f'{CANARY}-FALLBACK')}</mc:Fallback></mc:AlternateContent></w:p>"
+            f"<w:p><mc:AlternateContent {mc}><mc:Choice Requires='future'>{_run(f'{CANARY}-FUTURE')}</mc:Choice>"
+            f"<mc:Choice Requires='undeclared'>{_run(f'{CANARY}-UNDECLARED')}</mc:Choice>"
+            f"<mc:Fallback>{_run('The fallback Word shows.')}</mc:Fallback></mc:AlternateContent></w:p>"
+            f"<w:p><w:r><mc:AlternateContent {mc}><mc:Choice Requires='wps'>{box}</mc:Choice>"
+            f"<mc:Fallback><w:pict><v:shape xmlns:v='urn:schemas-microsoft-com:vml'><v:textbox><w:txbxContent>"
+            f"<w:p>{_run(f'{CANARY}-VML')}</w:p></w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
+            "</mc:AlternateContent></w:r></w:p>")
+    a_pack(tmp_path)
+    write_files(tmp_path, {"papers/street.docx": _docx(body)})
+    (tmp_path / "pack.yaml").write_text((tmp_path / "pack.yaml").read_text().replace("street.md", "street.docx"))
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    text = " ".join(built.edition("public").texts)
+    for shown in ("The choice Word shows.", "The fallback Word shows.", "The text box Word shows."):
+        assert text.count(shown) == 1, shown
+    assert carriers(built.out.glob("*.pdf"), f"{CANARY}-") == [], built.stderr
+
+
 def test_a_build_killed_at_any_write_or_rename_leaves_a_whole_set_and_no_process(tmp_path):
     """Whatever the moment of a ``kill -9`` (before or after each write, rename and removal
     of a build, and of the next command finishing a killed build's renames), the folder

@@ -24,7 +24,8 @@ from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
-from assembler.readers.word_xml import _on, as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
+from assembler.readers.word_hidden import Hiding
+from assembler.readers.word_xml import as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -194,10 +195,11 @@ def _printable_package(path, data):
     for name, data in entries.items():
         if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):
             raise PaperError(path, f"carries a DOCTYPE declaration in {name}; refused (a Word file never needs one)")
-    hidden_styles, hidden = _hidden_styles(entries.get("word/styles.xml")), 0
+    hidden, name = 0, "word/styles.xml"
     try:
+        hiding = Hiding(parse_xml(entries[name]) if name in entries else None)
         for name in sorted(_TEXT_PARTS.intersection(entries)):
-            entries[name], count = _without_hidden(entries[name], hidden_styles)
+            entries[name], count = _without_hidden(entries[name], hiding)
             entries[name], hidden = as_word_shows(entries[name]), hidden + count
         name = "word/document.xml"
         entries[name], outlines = smartart_outlines(entries[name], entries.get("word/_rels/document.xml.rels"), entries)
@@ -280,52 +282,18 @@ def _used_styles(styles_xml, users):
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _hidden_styles(styles_xml):
-    """The ids (bytes) of the paragraph and character styles whose text Word hides
-    (``w:vanish`` or ``w:specVanish`` in their run properties, or in a style they are
-    based on, unless switched off nearer; ECMA-376 Part 1, 17.7.2)."""
-    if not styles_xml:
-        return set()
-    by_id = {style.get(f"{W}styleId", "").encode(): style for style in parse_xml(styles_xml).iter(f"{W}style")}
-
-    def hides(key, seen):
-        style = by_id.get(key)
-        if style is None or key in seen:
-            return False
-        for tag in ("vanish", "specVanish"):
-            mark = style.find(f"{W}rPr/{W}{tag}")
-            if mark is not None:
-                return _on(mark)
-        based = style.find(f"{W}basedOn")
-        return based is not None and hides(based.get(f"{W}val", "").encode(), seen | {key})
-
-    return {key for key in by_id if hides(key, frozenset())}
-
-
-def _without_hidden(xml, hidden_styles):
-    """A part without the text Word hides: runs with ``w:vanish`` or ``w:specVanish`` of
-    their own, in a hidden character style, and paragraphs in a hidden paragraph style.
-    Returns the part and how many pieces with text went (for the officer's warning)."""
+def _without_hidden(xml, hiding):
+    """A part (bytes) without the text Word hides (``word_hidden``: ``w:vanish`` and
+    ``w:specVanish`` through the document defaults, table, paragraph and character styles
+    and the run's own properties).  Returns the part and how many runs with text went (for
+    the officer's warning)."""
     root = parse_xml(xml)
-
-    def style_of(element, path):
-        found = element.find(path)
-        return found.get(f"{W}val", "").encode() if found is not None else None
-
-    def run_hidden(run):
-        for tag in ("vanish", "specVanish"):
-            mark = run.find(f"{W}rPr/{W}{tag}")
-            if mark is not None:
-                return _on(mark)
-        return style_of(run, f"{W}rPr/{W}rStyle") in hidden_styles
-
-    hidden = [paragraph for paragraph in root.iter(f"{W}p") if style_of(paragraph, f"{W}pPr/{W}pStyle") in hidden_styles]
-    hidden += [run for run in root.iter(f"{W}r") if run_hidden(run)]
+    hidden = hiding.hidden(root)
+    count = sum(1 for element in hidden if element.tag != f"{W}p" and "".join(element.itertext()).strip())
     for element in hidden:
         if element.getparent() is not None:
             element.getparent().remove(element)
-    printed = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return printed, sum(1 for element in hidden if "".join(element.itertext()).strip())
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), count
 
 
 def _tick_box(match):

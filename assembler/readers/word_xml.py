@@ -10,11 +10,12 @@ and Markup Compatibility (Part 3, ``mc:AlternateContent``):
   deleted paragraph mark (``w:pPr/w:rPr/w:del``) joins its paragraph to the
   next, which keeps its own properties; a deleted table row
   (``w:trPr/w:del``) goes; a drop cap joins its paragraph;
-* hidden text (``w:vanish``) and comment marks go;
-* content stored twice (``mc:AlternateContent``: a DrawingML text box and
-  its VML fallback) is read once: the fallback, which mammoth reads, unless
-  it holds no text where the first choice does; a DrawingML text box is put
-  in the VML form mammoth reads;
+* comment marks go (hidden text went before: ``word_hidden``);
+* content stored twice (``mc:AlternateContent``) is read as Word shows it:
+  the first choice Word understands, else the fallback, never both
+  (``choose_alternatives``); a DrawingML text box is put in the VML form
+  mammoth reads, and the pictures of a DrawingML group or canvas (which
+  mammoth does not look into) each become a picture of their own;
 * a symbol (``w:sym``) and a character typed in a symbol font (Symbol,
   Wingdings, Webdings) become the Unicode mark the font draws (``symbols``);
 * an equation (OMML, ``m:oMath``), which mammoth drops, becomes a run of its
@@ -38,7 +39,9 @@ V = "{urn:schemas-microsoft-com:vml}"
 O = "{urn:schemas-microsoft-com:office:office}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+CX = "{http://schemas.microsoft.com/office/drawing/2014/chartex}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
 _EMU_PER_PX = 9525  # 914,400 EMU an inch, 96 CSS px an inch
 
 
@@ -48,10 +51,9 @@ def as_word_shows(xml):
     Raises lxml's ``XMLSyntaxError`` for a part that is not well-formed.
     """
     root = parse_xml(xml)
-    _choose_alternatives(root)
+    choose_alternatives(root)
     _text_boxes(root)
-    doomed = [run for run in root.iter(f"{W}r") if _on(run.find(f"{W}rPr/{W}vanish"))]
-    doomed += [row for row in root.iter(f"{W}tr") if row.find(f"{W}trPr/{W}del") is not None]
+    doomed = [row for row in root.iter(f"{W}tr") if row.find(f"{W}trPr/{W}del") is not None]
     doomed += list(root.iter(f"{W}del", f"{W}moveFrom", f"{W}commentRangeStart", f"{W}commentRangeEnd"))
     doomed += [run for run in root.iter(f"{W}r") if run.find(f"{W}commentReference") is not None]
     for element in doomed:
@@ -71,39 +73,100 @@ def _remove(element):
         parent.remove(element)
 
 
-def _on(toggle):
-    """A Word on/off property (``w:vanish``, ``w:b`` ...) that is present and not switched off."""
-    return toggle is not None and toggle.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+# The namespaces Word 2010 and later understands, of those a Choice may require (Office's
+# extensions to WordprocessingML and DrawingML, [MS-DOCX] 2.1 and [MS-ODRAWXML] 2.1).
+UNDERSTOOD = frozenset({
+    "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://schemas.microsoft.com/office/word/2010/wordml",  # w14
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing",  # wp14
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",  # wps
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",  # wpg
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas",  # wpc
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingInk",  # wpi
+    "http://schemas.microsoft.com/office/word/2012/wordml",  # w15
+    "http://schemas.microsoft.com/office/word/2015/wordml/symex",  # w16se
+    "http://schemas.microsoft.com/office/word/2016/wordml/cid",  # w16cid
+    "http://schemas.microsoft.com/office/word/2018/wordml",  # w16
+    "http://schemas.microsoft.com/office/word/2018/wordml/cex",  # w16cex
+    "http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash",  # w16sdtdh
+    "http://schemas.microsoft.com/office/drawing/2010/main",  # a14
+    "http://schemas.microsoft.com/office/drawing/2014/chartex",  # cx
+    "http://schemas.microsoft.com/office/drawing/2015/9/8/chartex",  # cx1
+    "http://schemas.microsoft.com/office/drawing/2015/10/21/chartex",  # cx2
+    "http://schemas.microsoft.com/office/drawing/2016/5/9/chartex",  # cx3
+    "http://schemas.microsoft.com/office/drawing/2016/5/10/chartex",  # cx4
+    "http://schemas.microsoft.com/office/drawing/2016/5/11/chartex",  # cx5
+    "http://schemas.microsoft.com/office/drawing/2016/5/12/chartex",  # cx6
+    "http://schemas.microsoft.com/office/drawing/2016/5/13/chartex",  # cx7
+    "http://schemas.microsoft.com/office/drawing/2016/5/14/chartex",  # cx8
+    "http://schemas.microsoft.com/office/drawing/2016/ink",  # aink
+    "http://schemas.microsoft.com/office/drawing/2017/model3d",  # am3d
+    "http://schemas.microsoft.com/office/drawing/2016/SVG/main",  # asvg
+})
 
 
-def _choose_alternatives(root):
+def choose_alternatives(root):
+    """Each ``mc:AlternateContent`` of ``root`` replaced by what Word shows of it: the first
+    ``mc:Choice`` all of whose ``Requires`` prefixes name namespaces Word understands
+    (``UNDERSTOOD``), else the ``mc:Fallback``, else nothing (ECMA-376 Part 3, 10.2).  A
+    branch not chosen is never read, whatever it holds."""
     for alternate in list(root.iter(f"{MC}AlternateContent")):
-        choice, fallback = alternate.find(f"{MC}Choice"), alternate.find(f"{MC}Fallback")
-        kept = fallback if fallback is not None else choice
-        if choice is not None and fallback is not None and not _text(fallback) and _text(choice):
-            kept = choice
+        if alternate is not root and root not in alternate.iterancestors():
+            continue  # inside a branch already dropped
+        kept = next((choice for choice in alternate.iterchildren(f"{MC}Choice") if _understood(choice)),
+                    alternate.find(f"{MC}Fallback"))
         parent, index = alternate.getparent(), alternate.getparent().index(alternate)
         parent.remove(alternate)
         for offset, child in enumerate(list(kept) if kept is not None else []):
             parent.insert(index + offset, child)
 
 
+def _understood(choice):
+    prefixes = (choice.get("Requires") or "").split()
+    return bool(prefixes) and all(choice.nsmap.get(prefix) in UNDERSTOOD for prefix in prefixes)
+
+
 def _text_boxes(root):
-    """A DrawingML text box (``wps:txbx``) that has no VML fallback, which mammoth would
-    not read, put in the VML form it reads (``w:pict/v:shape/v:textbox``), in its place."""
+    """A DrawingML drawing that mammoth would not read, in the forms it reads, in its place:
+    its text boxes (``wps:txbx``) as a VML text box (``w:pict/v:shape/v:textbox``), and the
+    pictures of a group or canvas (``wpg``, ``wpc``: a ``pic:pic`` below the drawing's own
+    graphic) each as a drawing of its own, sized as the picture is in the group."""
     for drawing in list(root.iter(f"{W}drawing")):
         contents = list(drawing.iter(f"{W}txbxContent"))
-        if not contents:
+        nested = [picture for picture in drawing.iter(f"{PIC}pic") if picture.getparent().tag != f"{A}graphicData"]
+        if not contents and not nested:
             continue
-        picture = etree.Element(f"{W}pict")
-        box = etree.SubElement(etree.SubElement(picture, f"{V}shape"), f"{V}textbox")
-        for content in contents:
-            box.append(content)
-        drawing.getparent().replace(drawing, picture)
+        replacements = []
+        if contents:
+            picture = etree.Element(f"{W}pict")
+            box = etree.SubElement(etree.SubElement(picture, f"{V}shape"), f"{V}textbox")
+            for content in contents:
+                box.append(content)
+            replacements.append(picture)
+        replacements += [_drawing_of(picture) for picture in nested]
+        at = drawing.getparent().index(drawing)
+        drawing.getparent()[at:at + 1] = replacements
 
 
-def _text(element):
-    return "".join(element.itertext(f"{W}t")).strip()
+def _drawing_of(picture):
+    """A ``pic:pic`` found inside a group, as an inline drawing of its own (``w:drawing``)."""
+    drawing = etree.Element(f"{W}drawing")
+    inline = etree.SubElement(drawing, f"{WP}inline")
+    size = picture.find(f"{PIC}spPr/{A}xfrm/{A}ext")
+    etree.SubElement(inline, f"{WP}extent", cx=size.get("cx", "0") if size is not None else "0",
+                     cy=size.get("cy", "0") if size is not None else "0")
+    named = picture.find(f"{PIC}nvPicPr/{PIC}cNvPr")
+    etree.SubElement(inline, f"{WP}docPr", id="0", name=named.get("name", "") if named is not None else "",
+                     descr=named.get("descr", "") if named is not None else "")
+    data = etree.SubElement(etree.SubElement(inline, f"{A}graphic"), f"{A}graphicData",
+                            uri="http://schemas.openxmlformats.org/drawingml/2006/picture")
+    data.append(picture)
+    return drawing
 
 
 def _join_deleted_marks(root):
@@ -182,7 +245,8 @@ def source_content(xml, relationships=None):
             name = shape.get("alt") or drawing.get(f"{O}title") or shape.get("id") or "a picture"
             target = targets.get(drawing.get(f"{R}id"), "")
         else:
-            blip, chart = drawing.find(f".//{A}blip"), drawing.find(f".//{C}chart")
+            blip = drawing.find(f".//{A}blip")
+            chart = next((found for found in drawing.iter(f"{C}chart", f"{CX}chart")), None)
             if (blip is None or blip.get(f"{R}embed") is None) and chart is None:
                 continue
             properties = drawing.find(f"{WP}docPr")

@@ -20,15 +20,18 @@ hidden when
   over the text): the words of the paragraph the shape is anchored to are
   named, as where it lies is Word's layout to decide.
 
-Hidden text (``w:vanish``) is not a finding: the Word reader leaves it out of
-the pack.  A Strict Open XML file is read as a transitional one.
+Hidden text (``w:vanish``, resolved as ``word_hidden`` does) is not a finding:
+the Word reader leaves it out of the pack; of content stored twice
+(``mc:AlternateContent``) only what Word shows is read, as the reader does.  A Strict Open XML file is read as a transitional one.
 """
 
 import io
 import re
 import zipfile
 
+from assembler.readers.word_hidden import Hiding
 from assembler.readers.word_numbering import W, parse_xml
+from assembler.readers.word_xml import choose_alternatives
 from assembler.redaction.found import Covered
 
 TINY_HALF_POINTS = 4  # 2 pt
@@ -43,7 +46,6 @@ WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 WPS = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}"
 V = "{urn:schemas-microsoft-com:vml}"
-MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 STRICT = {  # ISO/IEC 29500 Strict namespaces, and the transitional ones this module reads
     b"http://purl.oclc.org/ooxml/wordprocessingml/main":
         b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -65,9 +67,10 @@ def covered_in_docx(source):
     """
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as package:
         parts = _parts(package)
-        styles = _Styles(_read(package, parts["styles"]) if "styles" in parts else None)
+        styles_root = _read(package, parts["styles"]) if "styles" in parts else None
+        styles, hiding = _Styles(styles_root), Hiding(styles_root)
         return [covered for kind in ("document", "footnotes", "endnotes") if kind in parts
-                for covered in _covered_in_part(_read(package, parts[kind]), styles)]
+                for covered in _covered_in_part(_read(package, parts[kind]), styles, hiding)]
 
 
 def _read(package, name):
@@ -177,13 +180,13 @@ def _shading(shd):
     return _hex(shd.get(f"{W}fill"))
 
 
-def _covered_in_part(root, styles):
+def _covered_in_part(root, styles, hiding):
+    choose_alternatives(root)  # what Word shows of content stored twice, as the reader prints it
+    hidden = set(hiding.hidden(root))
     page = root.find(f"{W}background")
     page = _hex(page.get(f"{W}color")) if page is not None else None
     found = []
     for paragraph in root.iter(f"{W}p"):
-        if any(ancestor.tag == f"{MC}Fallback" for ancestor in paragraph.iterancestors()):
-            continue  # the same text box again, for older readers
         style = paragraph.find(f"{W}pPr/{W}pStyle")
         style_id = style.get(f"{W}val") if style is not None else styles.default_paragraph
         base = {**styles.defaults, **styles.of(style_id)}
@@ -195,9 +198,9 @@ def _covered_in_part(root, styles):
             if _in_text_box(run, paragraph):
                 continue
             text = "".join(t.text or "" for t in run.iter(f"{W}t"))
-            rpr = run.find(f"{W}rPr")
-            if rpr is not None and rpr.find(f"{W}vanish") is not None:
+            if run in hidden:
                 continue  # hidden text: the Word reader leaves it out
+            rpr = run.find(f"{W}rPr")
             character = rpr.find(f"{W}rStyle") if rpr is not None else None
             properties = {**base, **(styles.of(character.get(f"{W}val")) if character is not None else {}),
                           **_properties(rpr)}
