@@ -650,6 +650,53 @@ def test_word_content_stored_twice_is_printed_as_word_shows_it(tmp_path, assembl
     assert carriers(built.out.glob("*.pdf"), f"{CANARY}-") == [], built.stderr
 
 
+def _nested_tables(levels, cell="x"):
+    """WordprocessingML: ``levels`` tables, each in the one cell of the one before."""
+    opening = "<w:tbl><w:tblGrid><w:gridCol w:w='2000'/></w:tblGrid><w:tr><w:tc>"
+    return opening * levels + f"<w:p><w:r><w:t>{cell}</w:t></w:r></w:p>" + "</w:tc></w:tr></w:tbl><w:p/>" * levels
+
+
+NESTED = {  # paper: content nested past what can be laid out, by every kind a paper can carry into its HTML
+    "divisions.md": "Policy.\n\n" + "<div>" * 5000 + "x" + "</div>" * 5000 + "\n",
+    "lists.md": "Policy.\n\n" + "<ul><li>" * 40 + "x" + "</li></ul>" * 40 + "\n",
+    "quotes.md": "Policy.\n\n" + "<blockquote>" * 70 + "x" + "</blockquote>" * 70 + "\n",
+    "spans.md": "Policy. " + "<span>" * 300 + "x" + "</span>" * 300 + "\n",
+    "tables.md": "Policy.\n\n" + "<table><tr><td>" * 25 + "x" + "</td></tr></table>" * 25 + "\n",
+    "tables.docx": _nested_tables(20),
+    "deep-tables.docx": _nested_tables(70),
+    "controls.docx": "<w:sdt><w:sdtContent>" * 200 + "<w:p><w:r><w:t>x</w:t></w:r></w:p>" + "</w:sdtContent></w:sdt>" * 200,
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED))
+def test_a_paper_nested_too_deep_to_lay_out_is_refused_in_one_line(tmp_path, assemble, name):
+    from tests.test_completeness import _docx, _with_part
+
+    a_pack(tmp_path)
+    content = NESTED[name]
+    if name.endswith(".docx"):
+        content = _with_part(_docx(""), "word/document.xml", (
+            "<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'><w:body>"
+            f"<w:p><w:r><w:t>Policy.</w:t></w:r></w:p>{content}<w:sectPr/></w:body></w:document>"))
+    write_files(tmp_path, {f"papers/{name}": content})
+    (tmp_path / "pack.yaml").write_text((tmp_path / "pack.yaml").read_text().replace("street.md", name))
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 2, built.stderr
+    (line,) = [line for line in built.stderr.splitlines() if "levels deep" in line]
+    assert name in line and "refused" in line and "internal error" not in built.stderr
+
+
+def test_a_report_nested_as_deep_as_real_ones_are_is_printed(tmp_path, assemble):
+    """Lists nine levels deep in a table in a table, with emphasis: printed."""
+    list_levels = "<ul><li>Level" * 9 + " <strong><em><a href='https://example.org/'>deepest</a></em></strong>"
+    table = "<table><tr><td>" * 2 + list_levels + "</li></ul>" * 9 + "</td></tr></table>" * 2
+    a_pack(tmp_path)
+    write_files(tmp_path, {"papers/street.md": f"Policy.\n\n<div><blockquote>{table}</blockquote></div>\n"})
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    assert "deepest" in " ".join(built.edition("members").texts)
+
+
 def test_a_build_killed_at_any_write_or_rename_leaves_a_whole_set_and_no_process(tmp_path):
     """Whatever the moment of a ``kill -9`` (before or after each write, rename and removal
     of a build, and of the next command finishing a killed build's renames), the folder

@@ -29,7 +29,8 @@ def read_paper(path, data=None, as_note=False, id_prefix="paper"):
     through a descriptor, by ``opened.read_checked``; by default read here).
 
     ``id_prefix`` keeps the paper's own link targets (footnotes) apart from
-    every other paper's once they share one PDF.  Raises ``PaperError`` naming the file.
+    every other paper's once they share one PDF.  Raises ``PaperError`` naming the file
+    for a paper that cannot be used (one nested too deep to lay out among them).
     """
     readers = NOTE_READERS if as_note else READERS
     found = readers.get(path.suffix.lower())
@@ -39,6 +40,9 @@ def read_paper(path, data=None, as_note=False, id_prefix="paper"):
         raise PaperError(path, f"{path.suffix or 'a file with no ending'} is not supported as {what} (use {kinds})")
     module, name = found
     reader = getattr(import_module(f"assembler.readers.{module}"), name)
-    if module == "docx":
-        return reader(path, data, id_prefix=id_prefix)
-    return reader(path, data)
+    from assembler.readers.html_clean import TooDeep
+
+    try:
+        return reader(path, data, id_prefix=id_prefix) if module == "docx" else reader(path, data)
+    except TooDeep as error:
+        raise PaperError(path, str(error)) from None

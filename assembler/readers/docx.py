@@ -21,7 +21,7 @@ from assembler.errors import PaperError
 from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.opened import read_paper_file
 from assembler.readers.cover_block import split_cover_block
-from assembler.readers.html_clean import clean_html, images_without_alt, inner_html, own_title, parse_fragment
+from assembler.readers.html_clean import TooDeep, clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
 from assembler.readers.word_hidden import Hiding
@@ -137,6 +137,8 @@ def _docx_html(path, data, id_prefix):
             convert_image=mammoth.images.img_element(image_source),
             id_prefix=f"{id_prefix}-",
         )
+    except RecursionError:  # content nested deeper than mammoth's reading can follow
+        raise TooDeep() from None
     except Exception as error:  # mammoth raises many kinds on damaged files
         raise PaperError(path, f"is not a Word document we can read ({type(error).__name__}: {error})") from None
     linked = [re.sub(r".*'(.*)'.*", r"\1", message.message) for message in result.messages
@@ -207,6 +209,8 @@ def _printable_package(path, data):
             name = "word/styles.xml"
             entries[name] = _used_styles(entries[name], [entries[part] for part in _STYLE_USERS if part in entries])
     except Exception as error:  # lxml.etree.XMLSyntaxError and kin: a damaged part
+        if "Excessive depth" in str(error):  # libxml2's bound: 256 elements within elements
+            raise TooDeep() from None
         raise PaperError(path, f"is damaged: {name} is not well-formed XML ({error})") from None
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:

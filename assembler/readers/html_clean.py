@@ -38,7 +38,10 @@ _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript"
 
 def clean_html(html):
     """Return ``html`` with only the tags and attributes a report may carry, and nothing
-    its author hid (``hidden_parts``)."""
+    its author hid (``hidden_parts``).
+
+    Raises ``TooDeep`` for HTML whose elements nest more than ``MAX_DEPTH`` deep.
+    """
     cleaned = nh3.clean(
         drop_hidden(html)[0],
         tags=_TAGS,
@@ -50,6 +53,7 @@ def clean_html(html):
         filter_style_properties={"text-align"},  # table column alignment, and nothing else
         attribute_filter=_keep_attribute,
     )
+    _bounded_nesting(cleaned)
     cleaned = re.sub(r"<img\b(?![^>]*\bsrc=)[^>]*>", "", cleaned)  # an image whose source went
     long_strings = _LONG_TEXT.search(cleaned)
     if ("<table" in cleaned or "<ol" in cleaned or "data-label" in cleaned or long_strings
@@ -63,6 +67,33 @@ def clean_html(html):
             _breakable(root)
         cleaned = inner_html(root)
     return cleaned
+
+
+MAX_DEPTH = 64  # elements within elements: a report's deepest (a list of 9 levels in a table in a table) is
+# under 40; WeasyPrint's layout recurses some 20 calls for each level, and stops (RecursionError) past 50
+# tables within tables, 70 lists within lists or 150 divisions within divisions
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:"[^"]*"|[^>"])*>')  # as the sanitiser writes them: quoted
+_VOID = {"br", "hr", "img", "col", "wbr"}
+
+
+class TooDeep(ValueError):
+    """HTML whose elements nest more than ``MAX_DEPTH`` deep (the reader names the file)."""
+
+    def __str__(self):
+        return (f"nests its content more than {MAX_DEPTH} levels deep (sections, lists, quotations or tables "
+                "within one another), which no report needs and the pages cannot be laid out from; refused")
+
+
+def _bounded_nesting(html):
+    """Raise ``TooDeep`` if the elements of ``html`` (the sanitiser's output: every element
+    closed, attributes quoted) nest more than ``MAX_DEPTH`` deep."""
+    depth = 0
+    for match in _TAG.finditer(html):
+        if match[2].lower() in _VOID:
+            continue
+        depth += -1 if match[1] else 1
+        if depth > MAX_DEPTH:
+            raise TooDeep()
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

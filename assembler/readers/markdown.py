@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
 from assembler.opened import read_paper_file
-from assembler.readers.html_clean import clean_html, drop_hidden, images_without_alt, outside_references, own_title
+from assembler.readers.html_clean import TooDeep, clean_html, drop_hidden, images_without_alt, outside_references, own_title
 from assembler.readers.symbols import undrawable_warnings
 from assembler.yaml_source import YamlSource
 
@@ -152,7 +152,10 @@ def _cover_html(cover):
 def read_markdown_html(path, data=None):
     """A plain Markdown file (venue notes, travel notes) as clean HTML."""
     _, body = _split_front_matter(path, _read_text(path, data))
-    return markdown_to_html(body)
+    try:
+        return markdown_to_html(body)
+    except TooDeep as error:
+        raise PaperError(path, str(error)) from None
 
 
 def read_markdown_note(path, data=None):
