@@ -617,6 +617,33 @@ def test_word_text_hidden_anywhere_in_the_cascade_is_in_neither_edition(tmp_path
     assert "(premises.docx): 1 piece(s) of hidden text left out" in built.stderr
 
 
+def test_a_strict_open_xml_papers_hidden_and_deleted_text_is_left_out(tmp_path, assemble):
+    """A Word file in ISO/IEC 29500 Strict namespaces hides and deletes text as any other."""
+    import io
+    import zipfile
+
+    from tests.test_completeness import _docx
+
+    data = _docx("<w:p>" + _run("Shown.") + _run(f"{CANARY}-HIDDEN", "<w:vanish/>")
+                 + f"<w:del w:id='1' w:author='A'><w:r><w:delText>{CANARY}-DELETED</w:delText></w:r></w:del></w:p>")
+    strict = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(strict, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info).replace(
+                b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                b"http://purl.oclc.org/ooxml/wordprocessingml/main").replace(
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    a_pack(tmp_path)
+    write_files(tmp_path, {"papers/street.docx": strict.getvalue()})
+    (tmp_path / "pack.yaml").write_text((tmp_path / "pack.yaml").read_text().replace("street.md", "street.docx"))
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    assert "Shown." in " ".join(built.edition("public").texts)
+    assert carriers(built.out.glob("*.pdf"), f"{CANARY}-") == [], built.stderr
+    assert "(street.docx): 1 piece(s) of hidden text left out" in built.stderr
+
+
 def test_word_content_stored_twice_is_printed_as_word_shows_it(tmp_path, assemble):
     """Of ``mc:AlternateContent``, the first choice whose namespaces Word understands is
     printed (a text box too), else the fallback; what Word does not show never is."""

@@ -23,9 +23,10 @@ from assembler.opened import read_paper_file
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import TooDeep, clean_html, images_without_alt, inner_html, own_title, parse_fragment
 from assembler.readers.symbols import undrawable_warnings
-from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
 from assembler.readers.word_hidden import Hiding
-from assembler.readers.word_xml import as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content
+from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
+from assembler.readers.word_xml import (as_word_shows, outline_html, picture_sizes, smartart_outlines, source_content,
+                                        transitional)
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 40 * 1024 * 1024
@@ -176,9 +177,9 @@ def _printable_package(path, data):
     """The package with only what Word prints, and its parts that numbering needs.
 
     The document and its notes are rewritten as Word shows them
-    (``word_xml``: changes accepted, hidden text and comments out, symbols as
-    Unicode) before anything reads them; a package that is not a sound .docx
-    is refused.
+    (``word_xml``: a Strict file's namespaces made the usual ones, changes
+    accepted, hidden text and comments out, symbols as Unicode) before anything
+    reads them; a package that is not a sound .docx is refused.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -193,6 +194,7 @@ def _printable_package(path, data):
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
     except (OSError, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise PaperError(path, f"cannot be read as a Word document ({error})") from None
+    entries = {name: transitional(data) if name.endswith((".xml", ".rels")) else data for name, data in entries.items()}
     _main_part_at_its_usual_place(path, entries)
     for name, data in entries.items():
         if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):

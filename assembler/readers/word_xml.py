@@ -45,6 +45,30 @@ PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
 _EMU_PER_PX = 9525  # 914,400 EMU an inch, 96 CSS px an inch
 
 
+# ISO/IEC 29500 Strict namespaces (and relationship types, which begin with one), and the
+# transitional ones every reader here (and mammoth) reads
+_STRICT = {
+    b"http://purl.oclc.org/ooxml/" + strict: b"http://schemas.openxmlformats.org/" + usual
+    for strict, usual in ((b"wordprocessingml/main", b"wordprocessingml/2006/main"),
+                          (b"officeDocument/relationships", b"officeDocument/2006/relationships"),
+                          (b"officeDocument/math", b"officeDocument/2006/math"),
+                          (b"officeDocument/sharedTypes", b"officeDocument/2006/sharedTypes"),
+                          (b"drawingml/main", b"drawingml/2006/main"),
+                          (b"drawingml/wordprocessingDrawing", b"drawingml/2006/wordprocessingDrawing"),
+                          (b"drawingml/picture", b"drawingml/2006/picture"),
+                          (b"drawingml/chart", b"drawingml/2006/chart"),
+                          (b"drawingml/diagram", b"drawingml/2006/diagram"))}
+
+
+def transitional(xml):
+    """A part (bytes) of a Strict Open XML file with the transitional namespaces (and
+    relationship types) in place of the Strict ones, so that what Word hides, deletes or
+    stores twice is found in it as in any other file; a transitional part comes back as it was."""
+    for strict, usual in _STRICT.items():
+        xml = xml.replace(strict, usual)
+    return xml
+
+
 def as_word_shows(xml):
     """The part ``xml`` (bytes) rewritten as Word shows it with every change accepted (bytes).
 

@@ -31,7 +31,7 @@ import zipfile
 
 from assembler.readers.word_hidden import Hiding
 from assembler.readers.word_numbering import W, parse_xml
-from assembler.readers.word_xml import choose_alternatives
+from assembler.readers.word_xml import choose_alternatives, transitional
 from assembler.redaction.found import Covered
 
 TINY_HALF_POINTS = 4  # 2 pt
@@ -46,13 +46,6 @@ WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 WPS = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}"
 V = "{urn:schemas-microsoft-com:vml}"
-STRICT = {  # ISO/IEC 29500 Strict namespaces, and the transitional ones this module reads
-    b"http://purl.oclc.org/ooxml/wordprocessingml/main":
-        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    b"http://purl.oclc.org/ooxml/drawingml/main": b"http://schemas.openxmlformats.org/drawingml/2006/main",
-    b"http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing":
-        b"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-}
 BY_THE_TEXT = {"character", "column", "paragraph", "line", "char"}  # where a box over words is placed from
 RULE_POINTS = 4  # a shape thinner than this is a rule, not a box (as x-ray also skips)
 UNKNOWN = "unknown"  # what is behind text whose table's style decides its cell's shading
@@ -76,8 +69,7 @@ def covered_in_docx(source):
 def _read(package, name):
     """A part's XML, a Strict Open XML file's names made the usual (transitional) ones."""
     data = package.read(name)
-    for strict, usual in STRICT.items():
-        data = data.replace(strict, usual)
+    data = transitional(data)
     return parse_xml(data)
 
 
