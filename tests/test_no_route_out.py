@@ -562,7 +562,8 @@ _STYLES = """<w:styles xmlns:w='http://schemas.openxmlformats.org/wordprocessing
 <w:style w:type='table' w:styleId='Quiet'><w:name w:val='Quiet'/><w:rPr><w:vanish/></w:rPr></w:style>
 <w:style w:type='table' w:styleId='QuietBased'><w:name w:val='QuietBased'/><w:basedOn w:val='Quiet'/></w:style>
 <w:style w:type='table' w:styleId='QuietHead'><w:name w:val='QuietHead'/>
-  <w:tblStylePr w:type='firstRow'><w:rPr><w:vanish/></w:rPr></w:tblStylePr></w:style>
+  <w:tblStylePr w:type='firstRow'><w:rPr><w:vanish/></w:rPr></w:tblStylePr>
+  <w:tblStylePr w:type='lastRow'><w:rPr><w:vanish/></w:rPr></w:tblStylePr></w:style>
 <w:style w:type='paragraph' w:styleId='HidPara'><w:name w:val='HidPara'/><w:link w:val='HidParaChar'/>
   <w:rPr><w:vanish/></w:rPr></w:style>
 <w:style w:type='character' w:styleId='HidParaChar'><w:name w:val='HidParaChar'/><w:link w:val='HidPara'/>
@@ -583,7 +584,7 @@ def _table(style, rows, look=""):
 
 def test_word_text_hidden_anywhere_in_the_cascade_is_in_neither_edition(tmp_path, assemble):
     """Word hides text through the document defaults, a table style (itself, one it is
-    based on, its first-row formatting), a paragraph style, a paragraph style named as a
+    based on, its first-row and last-row formatting, as the table's look asks), a paragraph style, a paragraph style named as a
     run's (its linked character style) and a character style; ``w:vanish`` toggles through
     the styles and direct formatting sets it (ECMA-376 Part 1, 17.7.3)."""
     from tests.test_completeness import _docx, _with_part
@@ -593,6 +594,7 @@ def test_word_text_hidden_anywhere_in_the_cascade_is_in_neither_edition(tmp_path
                    + _table("QuietHead", [f"{CANARY}-FIRSTROW", "The second row is shown."],
                             "<w:tblLook w:firstRow='1'/>")
                    + _table("QuietHead", ["A first row shown: its table does not apply first-row formatting."])
+                   + _table("QuietHead", ["Above the last row.", f"{CANARY}-LASTROW"], "<w:tblLook w:val='0040'/>")
                    + "<w:p><w:pPr><w:pStyle w:val='HidPara'/></w:pPr>" + _run(f"{CANARY}-PARASTYLE")
                    + _run("Shown against its style.", "<w:vanish w:val='0'/>") + "</w:p>"
                    + "<w:p><w:pPr><w:pStyle w:val='HidPara'/></w:pPr>"
@@ -609,11 +611,11 @@ def test_word_text_hidden_anywhere_in_the_cascade_is_in_neither_edition(tmp_path
     built = assemble(tmp_path / "pack.yaml")
     assert built.code == 0, built.stderr
     text = " ".join(built.edition("members").texts)
-    for shown in ("Tables.", "The second row is shown.", "A first row shown", "Shown against its style.",
+    for shown in ("Tables.", "The second row is shown.", "A first row shown", "Above the last row.", "Shown against its style.",
                   "Hidden twice over is shown.", "Shown against the defaults."):
         assert shown in text, shown
     assert carriers(built.out.glob("*.pdf")) == [], built.stderr
-    assert "(street.docx): 5 piece(s) of hidden text left out" in built.stderr
+    assert "(street.docx): 6 piece(s) of hidden text left out" in built.stderr
     assert "(premises.docx): 1 piece(s) of hidden text left out" in built.stderr
 
 

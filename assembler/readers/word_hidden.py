@@ -51,7 +51,11 @@ class Hiding:
             if style.get(f"{W}default") in ("1", "true", "on"):
                 self._default.setdefault(style.get(f"{W}type", "paragraph"), key)
         self._defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr") if styles is not None else None
-        self._rows = {}  # table -> {its own row: index}, each table counted once
+        # no style hides anything (most files): only a run's own properties can
+        self._styled = styles is not None and next(styles.iter(f"{W}vanish", f"{W}specVanish"), None) is not None
+        self._tables = {}  # table -> (its style's id, {its own row: index}, its look), each read once
+        self._paragraph_levels = {}  # paragraph -> its table's and its own style level (``_levels``)
+        self._found = {}  # (style id, property, condition) -> its first value up the basedOn chain
 
     def hidden(self, root):
         """The runs (``w:r``, and an equation's ``m:r``) and whole paragraphs of the part
@@ -71,10 +75,12 @@ class Hiding:
 
     def _hides(self, paragraph, rpr):
         """Whether text with the direct run properties ``rpr`` in ``paragraph`` is hidden."""
+        if not self._styled:
+            return bool(_own(rpr, "specVanish") or _own(rpr, "vanish"))
         levels = self._levels(paragraph, rpr)
         special = _own(rpr, "specVanish")
         for level in reversed(levels):
-            special = level("specVanish") if special is None else special
+            special = self._level_value(level, "specVanish") if special is None else special
         if special is None:
             special = _own(self._defaults, "specVanish")
         if special:
@@ -84,32 +90,38 @@ class Hiding:
             return direct
         hidden = bool(_own(self._defaults, "vanish"))
         for level in levels:
-            hidden ^= bool(level("vanish"))
+            hidden ^= bool(self._level_value(level, "vanish"))
         return hidden
 
     def _levels(self, paragraph, rpr):
         """The style levels that dress a run in ``paragraph`` with direct properties ``rpr``,
-        in order (table, paragraph, character): each a function of a property's name to its
-        first value up the level's ``basedOn`` chain (True, False, or None: not set)."""
-        levels = []
-        table = _table_of(paragraph) if paragraph is not None else None
-        if table is not None:
-            style = table.find(f"{W}tblPr/{W}tblStyle")
-            key = style.get(f"{W}val") if style is not None else self._default.get("table")
-            if table not in self._rows:
-                rows = [row for row in table.iter(f"{W}tr") if next(row.iterancestors(f"{W}tbl"), None) is table]
-                self._rows[table] = {row: index for index, row in enumerate(rows)}
-            conditions = _conditions(table, self._rows[table], paragraph)
-            levels.append(lambda name, key=key: next(
-                (found for condition in reversed(conditions)
-                 if (found := self._first(key, name, condition)) is not None), None))
-        style = paragraph.find(f"{W}pPr/{W}pStyle") if paragraph is not None else None
-        key = style.get(f"{W}val") if style is not None else self._default.get("paragraph")
-        levels.append(lambda name, key=key: self._first(key, name))
+        in order (table, paragraph, character): each a style id and the conditional formats
+        that apply (most specific first; ``wholeTable`` alone but for a table style)."""
+        if paragraph not in self._paragraph_levels:
+            levels = []
+            table = _table_of(paragraph) if paragraph is not None else None
+            if table is not None:
+                if table not in self._tables:
+                    style = table.find(f"{W}tblPr/{W}tblStyle")
+                    rows = [row for row in table.iter(f"{W}tr") if next(row.iterancestors(f"{W}tbl"), None) is table]
+                    self._tables[table] = (style.get(f"{W}val") if style is not None else self._default.get("table"),
+                                           {row: index for index, row in enumerate(rows)}, _look(table))
+                key, rows, look = self._tables[table]
+                levels.append((key, tuple(reversed(_conditions(table, rows, look, paragraph)))))
+            style = paragraph.find(f"{W}pPr/{W}pStyle") if paragraph is not None else None
+            levels.append((style.get(f"{W}val") if style is not None else self._default.get("paragraph"),
+                           ("wholeTable",)))
+            self._paragraph_levels[paragraph] = levels
         style = rpr.find(f"{W}rStyle") if rpr is not None else None
         key = style.get(f"{W}val") if style is not None else self._default.get("character")
-        levels.append(lambda name, key=self._character(key): self._first(key, name))
-        return levels
+        return [*self._paragraph_levels[paragraph], (self._character(key), ("wholeTable",))]
+
+    def _level_value(self, level, name):
+        """The value a level (``_levels``) gives the property ``name``: that of its most
+        specific conditional format that sets it, or None."""
+        key, conditions = level
+        return next((found for condition in conditions if (found := self._first(key, name, condition)) is not None),
+                    None)
 
     def _character(self, key):
         """A character style's id; a paragraph style named as a run's style stands for the
@@ -121,20 +133,21 @@ class Hiding:
     def _first(self, key, name, condition="wholeTable"):
         """The first value of the property ``name`` up the ``basedOn`` chain of the style
         ``key`` (for a table style, in its conditional formatting ``condition``)."""
-        seen = set()
-        while key in self._styles and key not in seen:
+        remembered = (key, name, condition)
+        if remembered in self._found:
+            return self._found[remembered]
+        found, seen = None, set()
+        while found is None and key in self._styles and key not in seen:
             seen.add(key)
             style = self._styles[key]
             places = [style.find(f"{W}rPr")] if condition == "wholeTable" else []
             places += [conditional.find(f"{W}rPr") for conditional in style.findall(f"{W}tblStylePr")
                        if conditional.get(f"{W}type") == condition]
-            for place in places:
-                found = _own(place, name)
-                if found is not None:
-                    return found
+            found = next((value for place in places if (value := _own(place, name)) is not None), None)
             based = style.find(f"{W}basedOn")
             key = based.get(f"{W}val") if based is not None else None
-        return None
+        self._found[remembered] = found
+        return found
 
 
 def _own(rpr, name):
@@ -155,11 +168,10 @@ def _table_of(paragraph):
     return None
 
 
-def _conditions(table, rows, paragraph):
+def _conditions(table, rows, look, paragraph):
     """The table style conditional formats that apply to ``paragraph``'s cell, by its row
-    (``rows``: the table's rows, {row: index}) and column and the table's ``w:tblLook``
-    (17.4.55: by default the bands, and none of the first or last row or column), least
-    specific first."""
+    (``rows``: the table's rows, {row: index}) and column and the table's ``look``
+    (``_look``), least specific first."""
     cell = next(paragraph.iterancestors(f"{W}tc"), None)
     row = next(cell.iterancestors(f"{W}tr"), None) if cell is not None else None
     if row not in rows:
@@ -167,17 +179,14 @@ def _conditions(table, rows, paragraph):
     cells = [found for found in row.iter(f"{W}tc") if next(found.iterancestors(f"{W}tr"), None) is row]
     column = sum(_span(found) for found in cells[:cells.index(cell)])
     columns = sum(_span(found) for found in cells)
-    look = _look(table)
     first_row, last_row = look["firstRow"] and rows[row] == 0, look["lastRow"] and rows[row] == len(rows) - 1
     first_col = look["firstColumn"] and column == 0
     last_col = look["lastColumn"] and column + _span(cell) == columns
     found = ["wholeTable"]
     if not look["noVBand"] and not (first_col or last_col):
-        band = _band_size(table, "tblStyleColBandSize")
-        found.append("band1Vert" if (column - look["firstColumn"]) // band % 2 == 0 else "band2Vert")
+        found.append("band1Vert" if (column - look["firstColumn"]) // look["columnBand"] % 2 == 0 else "band2Vert")
     if not look["noHBand"] and not (first_row or last_row):
-        band = _band_size(table, "tblStyleRowBandSize")
-        found.append("band1Horz" if (rows[row] - look["firstRow"]) // band % 2 == 0 else "band2Horz")
+        found.append("band1Horz" if (rows[row] - look["firstRow"]) // look["rowBand"] % 2 == 0 else "band2Horz")
     found += [name for name, applies in (("firstCol", first_col), ("lastCol", last_col), ("firstRow", first_row),
                                          ("lastRow", last_row)) if applies]
     found += [name for name, applies in (("nwCell", first_row and first_col), ("neCell", first_row and last_col),
@@ -199,13 +208,16 @@ def _band_size(table, name):
 
 
 def _look(table):
-    """The table's ``w:tblLook`` as {name: on}: its attributes, else its ``w:val`` bit mask."""
+    """The table's ``w:tblLook`` as {name: on}: its attributes, else its ``w:val`` bit mask
+    (17.4.55: without one, the bands apply, and none of the first or last row or column);
+    and how many rows and columns make a band (``rowBand``, ``columnBand``)."""
     look = table.find(f"{W}tblPr/{W}tblLook")
-    if look is None:
-        return {name: False for name in _LOOK_BITS}
     try:
-        mask = int(look.get(f"{W}val", "0"), 16)
+        mask = int(look.get(f"{W}val", "0"), 16) if look is not None else 0
     except ValueError:
         mask = 0
-    return {name: look.get(f"{W}{name}").lower() in ("1", "true", "on") if look.get(f"{W}{name}") is not None
-            else bool(mask & bit) for name, bit in _LOOK_BITS.items()}
+    found = {name: look.get(f"{W}{name}").lower() in ("1", "true", "on")
+             if look is not None and look.get(f"{W}{name}") is not None else bool(mask & bit)
+             for name, bit in _LOOK_BITS.items()}
+    return {**found, "rowBand": _band_size(table, "tblStyleRowBandSize"),
+            "columnBand": _band_size(table, "tblStyleColBandSize")}
