@@ -687,6 +687,7 @@ def _nested_tables(levels, cell="x"):
 
 NESTED = {  # paper: content nested past what can be laid out, by every kind a paper can carry into its HTML
     "divisions.md": "Policy.\n\n" + "<div>" * 5000 + "x" + "</div>" * 5000 + "\n",
+    "unclosed.md": "Policy.\n\n" + "<div>" * 200_000 + "x\n",  # parsing it alone would take minutes
     "lists.md": "Policy.\n\n" + "<ul><li>" * 40 + "x" + "</li></ul>" * 40 + "\n",
     "quotes.md": "Policy.\n\n" + "<blockquote>" * 70 + "x" + "</blockquote>" * 70 + "\n",
     "spans.md": "Policy. " + "<span>" * 300 + "x" + "</span>" * 300 + "\n",
@@ -716,11 +717,14 @@ def test_a_paper_nested_too_deep_to_lay_out_is_refused_in_one_line(tmp_path, ass
 
 
 def test_a_report_nested_as_deep_as_real_ones_are_is_printed(tmp_path, assemble):
-    """Lists nine levels deep in a table in a table, with emphasis: printed."""
+    """Lists nine levels deep in a table in a table, with emphasis, and HTML whose parser
+    closes paragraphs, items, rows and cells itself: printed."""
     list_levels = "<ul><li>Level" * 9 + " <strong><em><a href='https://example.org/'>deepest</a></em></strong>"
     table = "<table><tr><td>" * 2 + list_levels + "</li></ul>" * 9 + "</td></tr></table>" * 2
     a_pack(tmp_path)
-    write_files(tmp_path, {"papers/street.md": f"Policy.\n\n<div><blockquote>{table}</blockquote></div>\n"})
+    unclosed = "<table>" + "<tr><td>a<td><p>b<p><span>c</p>" * 300 + "</table>\n\n<ul>" + "<li>d" * 300 + "</ul>"
+    write_files(tmp_path, {"papers/street.md": f"Policy.\n\n<div><blockquote>{table}</blockquote></div>\n\n"
+                                               f"{unclosed}\n"})
     built = assemble(tmp_path / "pack.yaml")
     assert built.code == 0, built.stderr
     assert "deepest" in " ".join(built.edition("members").texts)

@@ -42,6 +42,7 @@ def clean_html(html):
 
     Raises ``TooDeep`` for HTML whose elements nest more than ``MAX_DEPTH`` deep.
     """
+    _bounded_nesting(html, RAW_DEPTH)
     cleaned = nh3.clean(
         drop_hidden(html)[0],
         tags=_TAGS,
@@ -72,8 +73,16 @@ def clean_html(html):
 MAX_DEPTH = 64  # elements within elements: a report's deepest (a list of 9 levels in a table in a table) is
 # under 40; WeasyPrint's layout recurses some 20 calls for each level, and stops (RecursionError) past 50
 # tables within tables, 70 lists within lists or 150 divisions within divisions
-_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:"[^"]*"|[^>"])*>')  # as the sanitiser writes them: quoted
-_VOID = {"br", "hr", "img", "col", "wbr"}
+RAW_DEPTH = 4 * MAX_DEPTH  # the same, counted roughly in a paper's own HTML before it is parsed
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:"[^"]*"|'[^']*'|[^>"'])*>""")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+         "wbr"}
+# elements whose end tag may be left out (HTML 13.1.2.4), and those within which one of them
+# ends the one before it: a parser closes them itself
+_ENDS_BEFORE = {name: (kin, scope) for kin, scope in (
+    ({"p"}, {"div", "blockquote", "li", "td", "th", "dd", "section", "article", "aside", "body", "table"}),
+    ({"li"}, {"ul", "ol", "menu"}), ({"dt", "dd"}, {"dl"}), ({"tr"}, {"table"}), ({"td", "th"}, {"tr", "table"}),
+    ({"thead", "tbody", "tfoot"}, {"table"}), ({"option"}, {"select", "datalist"})) for name in kin}
 
 
 class TooDeep(ValueError):
@@ -84,15 +93,35 @@ class TooDeep(ValueError):
                 "within one another), which no report needs and the pages cannot be laid out from; refused")
 
 
-def _bounded_nesting(html):
-    """Raise ``TooDeep`` if the elements of ``html`` (the sanitiser's output: every element
-    closed, attributes quoted) nest more than ``MAX_DEPTH`` deep."""
-    depth = 0
+def _bounded_nesting(html, limit=MAX_DEPTH):
+    """Raise ``TooDeep`` if the elements of ``html`` nest more than ``limit`` deep.
+
+    On the sanitiser's output (every element closed) the count is exact.  On a
+    paper's own HTML it is taken before parsing, whose time grows with the depth
+    times the length (100,000 divisions within one another take minutes), as a
+    parser would nest them: an end tag closes what is open within its element,
+    and a paragraph, list item, row or cell ends the one before it in the same
+    list or table; the limit is then ``RAW_DEPTH``.
+    """
+    open_elements = []
     for match in _TAG.finditer(html):
-        if match[2].lower() in _VOID:
+        name = match[2].lower()
+        if name in _VOID:
             continue
-        depth += -1 if match[1] else 1
-        if depth > MAX_DEPTH:
+        if match[1]:
+            if name in open_elements:
+                del open_elements[len(open_elements) - 1 - open_elements[::-1].index(name):]
+            continue
+        if name in _ENDS_BEFORE:
+            kin, scope = _ENDS_BEFORE[name]
+            for at in range(len(open_elements) - 1, -1, -1):
+                if open_elements[at] in scope:
+                    break
+                if open_elements[at] in kin:
+                    del open_elements[at:]
+                    break
+        open_elements.append(name)
+        if len(open_elements) > limit:
             raise TooDeep()
 
 
