@@ -194,7 +194,7 @@ def _printable_package(path, data):
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
     except (OSError, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise PaperError(path, f"cannot be read as a Word document ({error})") from None
-    entries = {name: transitional(data) if name.endswith((".xml", ".rels")) else data for name, data in entries.items()}
+    entries = {name: transitional(part) if name.endswith((".xml", ".rels")) else part for name, part in entries.items()}
     _main_part_at_its_usual_place(path, entries)
     for name, data in entries.items():
         if name.endswith((".xml", ".rels")) and re.search(rb"<!DOCTYPE", data[:4096], re.I):

@@ -68,9 +68,7 @@ def covered_in_docx(source):
 
 def _read(package, name):
     """A part's XML, a Strict Open XML file's names made the usual (transitional) ones."""
-    data = package.read(name)
-    data = transitional(data)
-    return parse_xml(data)
+    return parse_xml(transitional(package.read(name)))
 
 
 def _parts(package):
