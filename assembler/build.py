@@ -23,7 +23,7 @@ from urllib.request import url2pathname
 from pydantic import BaseModel
 
 from assembler.bind.leakcheck import Suspects, find_leaks, page_texts, pdf_texts, scan
-from assembler.bind.merge import Edition, finished_bands
+from assembler.bind.merge import Edition
 from assembler.bind.output import edition_name, settle, write_together
 from assembler.bind.plan import number_items, pack_order
 from assembler.completeness import paper_warnings
@@ -410,10 +410,9 @@ def _furniture_job(facts, body, edition, prefix=""):
         restricted = edition == "public" and private  # A4 stand-ins, not drawn yet: part.public is not set
         boxes = shown.pages if isinstance(shown, FinishedPdf) and not restricted else [None] * part.pages
         for index, box in enumerate(boxes):
-            foot, head = finished_bands(bool(private), index == 0)
             kind = ({"width": 595.28, "height": 841.89, "imported": False, "private_reason": None} if box is None else
                     {"width": box.width, "height": box.height, "imported": True, "private_reason": private,
-                     "foot": foot, "head": head, "first": index == 0, "label": part.slot.item_label,
+                     "first": bool(private) and index == 0, "label": part.slot.item_label,
                      "is_appendix": part.slot.is_appendix})
             if kind not in kinds:
                 kinds.append(kind)
@@ -453,7 +452,7 @@ def add_part(edition, slot, shown):
     if isinstance(shown, FinishedPdf):
         bookmarks = [(slot.level, slot.bookmark, 0)] + [
             (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
-        return edition.add_imported(shown.data, bookmarks, slot.private)
+        return edition.add_imported(shown.data, bookmarks, [page.content for page in shown.pages])
     return edition.add_rendered(shown.pdf, slot.level if slot is not None else 1)
 
 

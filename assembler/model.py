@@ -80,10 +80,13 @@ class Note:
 
 @dataclass(frozen=True)
 class PageBox:
-    """The visible size of one page, in points, after its rotation."""
+    """The visible size of one page, in points, after its rotation, and where it draws."""
 
     width: float
     height: float
+    # (left, bottom, right, top) in points on the page as it shows, from its lower left corner:
+    # the box of its marks (readers.pdf_extent); None for a blank page
+    content: tuple[float, float, float, float] | None = None
 
     @property
     def landscape(self):

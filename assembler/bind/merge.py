@@ -16,10 +16,12 @@ does.
 
 The page furniture (printed numbers; on finished PDFs' pages the item
 label and the not-for-publication marking) comes from one overlay PDF,
-placed over each page as an artifact.  A finished PDF's drawing is first
-scaled down a little, keeping its page size, so that the furniture sits in
-bands of its own at the page's foot (and, private, its head), clear of the
-page's own content and its own page numbers (``finished_bands``).  Links
+placed over each page as an artifact.  On a finished PDF's page the
+furniture sits in bands at the foot (and, private, the head) as far in from
+the edges as on rendered pages; the page's drawing, keeping its page size, is
+first moved or scaled down just enough to clear what the furniture draws
+there (``placement``), as measured on the overlay, so it never covers the
+page's own content or its own page numbers.  Links
 to other parts arrive as ``LINK_PREFIX#anchor`` URIs and leave as jumps to
 the anchor's page.  Bookmarks are rebuilt for the
 whole edition from each part's own and the finished PDFs' outlines.
@@ -30,13 +32,14 @@ import re
 from dataclasses import dataclass
 
 import pikepdf
+import pypdfium2
 from pikepdf import Array, Dictionary, Name
 
 from assembler.render import LINK_PREFIX
 
-FOOT_BAND = 24.0  # points under a finished PDF's page drawing: the pack's number and the item label
-HEAD_BAND = 34.0  # points over a private one's: the NOT FOR PUBLICATION band, with the exempt information
-STATEMENT_BAND = 72.0  # over the first page of a private one: the boxed statement
+GAP = 3 / 25.4 * 72  # points kept between the pack's furniture and a finished page's own drawing
+EDGE = 8 / 25.4 * 72  # points: office printers leave about 4-6 mm at each edge unprinted
+SMALLEST = 0.25  # the least a finished page's drawing is scaled to, however much furniture it carries
 
 _IMPORTED_PAGE_KEYS = {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate",
                        "/Group", "/Annots"}  # /Annots: only the plain links the reader kept
@@ -60,6 +63,7 @@ class Edition:
         self.kids = _kids(tree)
         self.parents = _numbers(tree.ParentTree)
         self.bookmarks = _bookmarks(self.pdf, 0)
+        self.finished = []  # (first page index, [drawn box of each page]) of each finished PDF laid in
         if title is not None:
             del self.pdf.pages[:]
             self.kids, self.parents, self.bookmarks = [], {}, []
@@ -83,16 +87,14 @@ class Edition:
         self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start, tree.get("/RoleMap"))
         return start
 
-    def add_imported(self, data, bookmarks=(), private=False):
+    def add_imported(self, data, bookmarks=(), drawn=()):
         """Append every page of a finished PDF as the reader prepared it (``FinishedPdf.data``:
-        annotations drawn in, plain links, nothing else a viewer could open), its drawing
-        scaled to leave the furniture's bands free (``finished_bands``; ``private``: a
-        Part 2 paper's); its structure tree, if it has one, joins ours (see
-        ``_printed_structure``); its links to its own pages become jumps to those pages
+        annotations drawn in, plain links, nothing else a viewer could open); ``drawn``: the
+        box each of its pages draws in (``PageBox.content``), by which ``finish`` keeps the
+        furniture clear of it (``_make_room``); its structure tree, if it has one, joins ours
+        (see ``_printed_structure``); its links to its own pages become jumps to those pages
         of the pack."""
         source = pikepdf.open(io.BytesIO(data))
-        for index, page in enumerate(source.pages):
-            _make_room(page, *finished_bands(private, index == 0))
         try:
             structure = _printed_structure(source)
         except (pikepdf.PdfError, ValueError, TypeError, AttributeError, RecursionError):
@@ -116,6 +118,7 @@ class Edition:
                         del annotation.Dest
         if structure:
             self._join_structure(source, *structure, start)
+        self.finished.append((start, list(drawn) or [(0.0, 0.0, 1e6, 1e6)] * len(source.pages)))
         self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
         return start
 
@@ -157,6 +160,7 @@ class Edition:
         ``furniture_from``: the overlay page of the first numbered page (a part of a pack).
         """
         if furniture is not None:
+            self._make_room(furniture, furniture_from - first_numbered)
             overlay = pikepdf.open(io.BytesIO(furniture))
             for page, furnishing in zip(self.pdf.pages[first_numbered:], overlay.pages[furniture_from:]):
                 _overlay(page, self.pdf.copy_foreign(pikepdf.Page(furnishing).as_form_xobject()))
@@ -182,6 +186,20 @@ class Edition:
         self.pdf.save(output, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                       deterministic_id=True)
         return output.getvalue()
+
+    def _make_room(self, furniture, offset):
+        """Move or scale each finished page's drawing clear of the furniture laid over it:
+        page ``index`` of the edition gets page ``index + offset`` of ``furniture`` (PDF
+        bytes), whose drawn extent at the foot and head is measured (``_bands``)."""
+        if not self.finished:
+            return
+        document = pypdfium2.PdfDocument(furniture)
+        try:
+            for start, drawn in self.finished:
+                for index, content in enumerate(drawn, start):
+                    _make_room(self.pdf.pages[index], content, *_bands(document[index + offset]))
+        finally:
+            document.close()
 
     def _link(self, anchors, labels):
         """Links to other parts become jumps to their pages, described by the page's printed
@@ -219,28 +237,66 @@ class Edition:
                 stack.append((bookmark.level, item))
 
 
-def finished_bands(private, first):
-    """The bands (foot, head), in points, kept free on a finished PDF's page for the
-    furniture (furniture.html): the foot for the pack's number and the item label; the
-    head, on a private paper's pages, for the NOT FOR PUBLICATION band, deeper on its
-    first page for the boxed statement (the Part 2 marking of rendered pages)."""
-    return FOOT_BAND, (STATEMENT_BAND if first else HEAD_BAND) if private else 0.0
+def _bands(page):
+    """How far (points) the furniture on ``page`` (a pypdfium2 page of the overlay) reaches
+    up from the page's foot and down from its head, each with ``GAP`` added; 0 where it
+    draws nothing.  The page is closed."""
+    try:
+        height = page.get_height()
+        foot = head = 0.0
+        for mark in page.get_objects(max_depth=1):
+            left, bottom, right, top = mark.get_bounds()
+            if bottom + top < height:
+                foot = max(foot, top + GAP)
+            else:
+                head = max(head, height - bottom + GAP)
+        return foot, head
+    finally:
+        page.close()
 
 
-def _make_room(page, foot, head):
-    """Scale ``page``'s drawing and links down, centred across, so that ``foot`` points at
-    the bottom of the page as it shows (its /Rotate applied) and ``head`` at its top are
-    free; its size stays as it is."""
+def placement(width, height, content, foot, head):
+    """Where a finished page's drawing goes so that the pack's furniture, ``foot`` points at
+    the bottom of the page and ``head`` points at its top, lies clear of it: ``(scale, x,
+    y)``, the drawing scaled by ``scale`` (at most 1) and moved by ``(x, y)`` points, on the
+    page as it shows (``width`` by ``height`` points).  ``content``: the box its marks take,
+    ``(left, bottom, right, top)``, or None.
+
+    A drawing already clear of the bands stays as it is; one that reaches into them is
+    moved up or down just enough, and scaled down (centred across) only when it is too
+    tall for the room between them.  With no band at its head, its top may rise to
+    ``EDGE`` from the top of the page (what office printers print) but never higher than
+    it already was, so the pack never pushes a page's own content off the printable area.
+    """
+    if content is None:
+        return 1.0, 0.0, 0.0
+    left, bottom, right, top = content
+    ceiling = height - head if head else max(min(top, height), height - EDGE)
+    if bottom >= foot and top <= ceiling:
+        return 1.0, 0.0, 0.0
+    scale = max(SMALLEST, min(1.0, (ceiling - foot) / max(top - bottom, 1.0)))
+    if scale < 1.0:
+        return scale, width * (1 - scale) / 2, foot - scale * bottom
+    return 1.0, 0.0, foot - bottom if bottom < foot else ceiling - top
+
+
+def _make_room(page, content, foot, head):
+    """Move and scale ``page``'s drawing and links (``placement``) clear of ``foot`` points
+    at the bottom of the page as it shows (its /Rotate applied) and ``head`` at its top;
+    its size stays as it is."""
     x0, y0, x1, y1 = (float(value) for value in page.obj.get("/CropBox", page.obj.MediaBox))
-    width, height = x1 - x0, y1 - y0
     rotate = int(page.obj.get("/Rotate", 0)) % 360
-    upright = height if rotate in (0, 180) else width
-    scale = (upright - foot - head) / upright
-    # where the scaled drawing's lower-left corner goes: the foot is at user space's
-    # bottom (0), left (270), top (180) or right (90) side
-    across = (width * (1 - scale) / 2, height * (1 - scale) / 2)
-    corner = {0: (across[0], foot), 180: (across[0], head), 90: (head, across[1]), 270: (foot, across[1])}[rotate]
-    e, f = x0 + corner[0] - scale * x0, y0 + corner[1] - scale * y0
+    width, height = (x1 - x0, y1 - y0) if rotate in (0, 180) else (y1 - y0, x1 - x0)
+    scale, x, y = placement(width, height, content, foot, head)
+    if (scale, x, y) == (1.0, 0.0, 0.0):
+        return
+    # the same move in the page's own space: a point there shows at shown(point) (its /Rotate)
+    shown = {0: lambda u, v: (u - x0, v - y0), 90: lambda u, v: (v - y0, x1 - u),
+             180: lambda u, v: (x1 - u, y1 - v), 270: lambda u, v: (y1 - v, u - x0)}[rotate]
+    unshown = {0: lambda a, b: (a + x0, b + y0), 90: lambda a, b: (x1 - b, a + y0),
+               180: lambda a, b: (x1 - a, y1 - b), 270: lambda a, b: (b + x0, y1 - a)}[rotate]
+    a, b = shown(0.0, 0.0)
+    e, f = unshown(scale * a + x, scale * b + y)  # where the page's own origin goes
     page.contents_add(f"q {scale:.6f} 0 0 {scale:.6f} {e:.4f} {f:.4f} cm\n".encode(), prepend=True)
     page.contents_add(b"\nQ\n")
     for annotation in page.obj.get("/Annots", []):

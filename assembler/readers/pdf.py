@@ -21,10 +21,11 @@ import sys
 import pikepdf
 
 from assembler.errors import PaperError, Problem
-from assembler.model import FinishedPdf
+from assembler.model import FinishedPdf, PageBox
 from assembler.opened import read_paper_file
 from assembler.readers import pdf_pages
 from assembler.readers.bounds import inflated_problem
+from assembler.readers.pdf_extent import drawn_boxes
 
 MAX_PAGES = 2000
 
@@ -211,7 +212,8 @@ def read_pdf(path, data=None):
         page, words = lost[0]
         warnings.append(f"some of its text could not be carried into the pack, from page {page}: "
                         f"\"{' '.join(words[:8])}{' …' if len(words) > 8 else ''}\"; ask for a fresh export")
-    return FinishedPdf(source=path, pages=prepared.pages, data=prepared.data, outline=prepared.outline,
+    pages = [PageBox(page.width, page.height, box) for page, box in zip(prepared.pages, _drawn(prepared))]
+    return FinishedPdf(source=path, pages=pages, data=prepared.data, outline=prepared.outline,
                        tagged=prepared.tagged, unembedded_fonts=prepared.unembedded_fonts, warnings=warnings)
 
 
@@ -230,6 +232,15 @@ def _prepare(path, pdf):
         prepared = pdf_pages.prepare(pdf, path)
     prepared.outline = outline
     return prepared
+
+
+def _drawn(prepared):
+    """Where each prepared page draws (``pdf_extent.drawn_boxes``); a page pdfium cannot draw
+    counts as drawn to its edges, so nothing of the pack's is laid over it."""
+    try:
+        return drawn_boxes(prepared.data)
+    except Exception:  # noqa: BLE001 - pdfium's own errors: the whole page is kept clear
+        return [(0.0, 0.0, page.width, page.height) for page in prepared.pages]
 
 
 def _lost_words(source, data):
