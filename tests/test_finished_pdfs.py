@@ -14,7 +14,6 @@ import pypdfium2
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
-from assembler.bind.merge import FOOT_BAND
 from tests.conftest import Built, run_command, write_files
 from tests.pdfs import qpdf_problems, unembedded_fonts
 from tests.test_spec import MINIMAL
@@ -144,12 +143,20 @@ def annotated_pdf():
     return pdf
 
 
-def drawn_at(image, x, y):
-    """The pixel of ``image`` (an A4 finished page in the pack, drawn at 72 dpi) where the
-    point (x, y) of the page as its PDF drew it lies: the binder scales the drawing to leave
-    the foot band free."""
-    scale = (842 - FOOT_BAND) / 842
-    return image.getpixel((round(595 * (1 - scale) / 2 + scale * x), round(image.height - FOOT_BAND - scale * y)))
+def drawn_at(path, index, x, y):
+    """The colour (RGB) at the point (x, y) of the page as its PDF drew it, on page ``index``
+    of the edition at ``path`` (an unrotated finished page), drawn at 72 dpi: the binder may
+    have moved or scaled the drawing clear of the furniture, with a ``cm`` it puts first."""
+    with pikepdf.open(path) as pdf:
+        first = pikepdf.parse_content_stream(pdf.pages[index])[:3]
+    scale, _, _, _, e, f = next((map(float, op.operands) for op in first if str(op.operator) == "cm"),
+                                (1, 0, 0, 1, 0, 0))
+    document = pypdfium2.PdfDocument(path)
+    try:
+        image = document[index].render(scale=1).to_pil().convert("RGB")
+    finally:
+        document.close()
+    return image.getpixel((round(scale * x + e), round(image.height - (scale * y + f))))
 
 
 def test_annotations_that_show_something_are_drawn_and_comments_are_left_out(pack, assemble):
@@ -158,11 +165,9 @@ def test_annotations_that_show_something_are_drawn_and_comments_are_left_out(pac
     assert built.code == 0, built.stderr
     assert re.search(r"plan\.pdf\): 2 comments \(sticky notes, popup text\) left out", built.stderr)
     (path,) = built.out.glob("*-members.pdf")
-    document = pypdfium2.PdfDocument(path)
-    index = len(document) - 2  # the appendix page, before the back cover
-    image = document[index].render(scale=1).to_pil().convert("RGB")
-    assert drawn_at(image, 200, 500) == (0, 153, 0)  # the square's fill, drawn with no appearance given
-    red = [drawn_at(image, x, 290) for x in range(360, 540, 10)]
+    index = len(pypdfium2.PdfDocument(path)) - 2  # the appendix page, before the back cover
+    assert drawn_at(path, index, 200, 500) == (0, 153, 0)  # the square's fill, drawn with no appearance given
+    red = [drawn_at(path, index, x, 290) for x in range(360, 540, 10)]
     assert any(r > 200 and g < 80 and b < 80 for r, g, b in red)  # the ink stroke along the top
     for edition in ("members", "public"):
         (path,) = built.out.glob(f"*-{edition}.pdf")
@@ -310,10 +315,9 @@ def test_lines_and_polygons_without_an_appearance_are_drawn(pack, assemble):
     built = assemble(pack / "pack.yaml")
     assert built.code == 0, built.stderr
     (path,) = built.out.glob("*-members.pdf")
-    document = pypdfium2.PdfDocument(path)
-    image = document[len(document) - 2].render(scale=1).to_pil().convert("RGB")
-    assert drawn_at(image, 300, 400) == (255, 0, 0)  # on the line
-    assert drawn_at(image, 200, 200) == (0, 153, 0)  # inside the polygon
+    index = len(pypdfium2.PdfDocument(path)) - 2
+    assert drawn_at(path, index, 300, 400) == (255, 0, 0)  # on the line
+    assert drawn_at(path, index, 200, 200) == (0, 153, 0)  # inside the polygon
     both_editions_are_sound(built)
 
 

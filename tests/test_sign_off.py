@@ -6,12 +6,13 @@ attendance appendix's groups kept with their heading."""
 
 import re
 
+import ctypes
+
 import pikepdf
 import pypdfium2
 import pytest
 from weasyprint import HTML
 
-from assembler.bind.merge import FOOT_BAND
 from tests.conftest import long_markdown, write_files
 from tests.test_spec import MINIMAL
 
@@ -32,12 +33,14 @@ agenda:
       - {{title: Appendix A - Slides, file: papers/slides.pdf}}
       - {{title: Appendix B - Tariff, file: papers/tariff.md}}
       - {{title: Appendix C - Plan, file: papers/plan.pdf}}
+      - {{title: Appendix D - Poster, file: papers/poster.pdf}}
   - title: Premises review
     paper: papers/premises.md
     private: true
     exempt_reason: "{REASON}"
     appendices:
       - {{title: Appendix A - Valuation, file: papers/valuation.pdf}}
+      - {{title: Appendix B - Site plan, file: papers/site.pdf}}
 """
 # role groups of many sizes, so that without care some heading would end a page
 GROUP_SIZES = [1] * 24 + [3, 1, 2] * 8
@@ -64,6 +67,19 @@ def numbered_pdf(path, pages, size):
     HTML(string=f"<html><style>{style}</style>{body}</html>").write_pdf(path)
 
 
+def edge_pdf(path, names, size):
+    """A finished PDF drawn to its edges, as posters and slides are: a tinted background and
+    a word against each corner, its own page number against the foot's middle."""
+    corners = {"TL": "top: 0; left: 0", "TR": "top: 0; right: 0", "BL": "bottom: 0; left: 0",
+               "BR": "bottom: 0; right: 0", "NUMBER": "bottom: 0; left: 48%"}
+    body = "".join(f'<section style="position: relative; height: 100%; break-after: page">'
+                   + "".join(f'<p style="position: absolute; margin: 0; {where}">{name}-{corner if corner != "NUMBER" else ""}'
+                             f'{n if corner == "NUMBER" else ""}</p>' for corner, where in corners.items())
+                   + "</section>" for n, name in enumerate(names, 1))
+    style = f"@page {{ size: {size}; margin: 0; background: #c8dce6 }} html, body {{ height: 100%; margin: 0 }} p {{ font: 14pt sans-serif }}"
+    HTML(string=f"<html><style>{style}</style>{body}</html>").write_pdf(path)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sign-off")
@@ -77,6 +93,8 @@ def built(tmp_path_factory):
     numbered_pdf(folder / "papers/slides.pdf", ["SLIDE-1", "SLIDE-2", "SLIDE-3"], "A4 landscape")
     numbered_pdf(folder / "papers/valuation.pdf", ["VALUATION-1", "VALUATION-2"], "A4")
     numbered_pdf(folder / "papers/plan.pdf", ["PLAN-1", "PLAN-2"], "A4")
+    edge_pdf(folder / "papers/poster.pdf", ["POSTER1", "POSTER2"], "A4 landscape")
+    edge_pdf(folder / "papers/site.pdf", ["SITE1", "SITE2"], "A4")
     with pikepdf.open(folder / "papers/plan.pdf", allow_overwriting_input=True) as plan:
         plan.pages[0].Rotate, plan.pages[1].Rotate = 90, 270  # shown landscape, drawn portrait
         plan.save(folder / "papers/plan.pdf")
@@ -139,7 +157,7 @@ def printed_number(edition, index, found):
 
 
 def private_pages(members):
-    return list(range(members.pages_with("START-premises")[0], members.pages_with("VALUATION-2")[0] + 1))
+    return list(range(members.pages_with("START-premises")[0], members.pages_with("SITE2")[0] + 1))
 
 
 def test_every_private_page_carries_a_legible_band_clear_of_the_number(built):
@@ -161,7 +179,8 @@ def test_every_private_page_carries_a_legible_band_clear_of_the_number(built):
 def test_each_private_paper_and_appendix_opens_with_the_boxed_statement(built):
     members = built["members"]
     statement = "must not be published"
-    firsts = [members.pages_with("START-premises")[0], members.pages_with("VALUATION-1")[0]]
+    firsts = [members.pages_with("START-premises")[0], members.pages_with("VALUATION-1")[0],
+              members.pages_with("SITE1")[0]]
     for index in private_pages(members):
         text = re.sub(r"\s+", " ", members.texts[index])
         if index in firsts:
@@ -171,17 +190,111 @@ def test_each_private_paper_and_appendix_opens_with_the_boxed_statement(built):
     assert not built["public"].pages_with(statement)
 
 
-def test_a_finished_pdf_keeps_its_own_number_and_the_pack_puts_its_own_and_the_item_label_in_a_band_below(built):
+PRINTABLE = 8 / 25.4 * 72  # points: office printers leave 4-6 mm at each edge unprinted
+FINISHED = {"SLIDE-": "Agenda Item 2 · Appendix A", "PLAN-": "Agenda Item 2 · Appendix C",
+            "POSTER": "Agenda Item 2 · Appendix D", "VALUATION-": "Agenda Item 3 · Appendix A",
+            "SITE": "Agenda Item 3 · Appendix B"}
+MARKING = ["NOT FOR PUBLICATION", f"Exempt information: {REASON}", "This appendix is for members of the meeting only. "
+           "It must not be published, copied or shared, and its contents must not be discussed in public."]
+
+
+def furniture(edition, index, found, label):
+    """The pack's furniture among the characters ``found`` on a finished PDF's page ``index``:
+    (its characters, the page's own ones).  The furniture is the item label, the printed
+    number and, on a private page, the Part 2 marking."""
+    ours = set()
+    for text in [label, *MARKING]:
+        ours.update(id(char) for run in runs(found, text) for char in run)
+    ours.update(id(char) for char in printed_number(edition, index, found))
+    return [char for char in found if id(char) in ours], [char for char in found if id(char) not in ours]
+
+
+def finished_pages(members):
+    return [(index, label) for needle, label in FINISHED.items() for index in members.pages_with(needle)]
+
+
+def test_a_finished_pages_furniture_prints_inside_the_printable_area_where_rendered_pages_have_it(built):
     members = built["members"]
-    for needle, label in (("SLIDE-", "Agenda Item 2 · Appendix A"), ("PLAN-", "Agenda Item 2 · Appendix C"),
-                          ("VALUATION-", "Agenda Item 3 · Appendix A")):
-        pages = members.pages_with(needle)
-        assert len(pages) in (2, 3)
-        for own, index in enumerate(pages, 1):
-            found = chars(members, index)
-            in_band = "".join(char for char, (_, _, _, top), _ in found if top < FOOT_BAND)
-            assert in_band == label.replace(" ", "") + members.reader.page_labels[index], index
-            assert [char for char, (_, bottom, _, _), _ in found if bottom > FOOT_BAND and char == str(own)], index
+    rendered = members.pages_with("START-fares")[0]
+    expected = box(printed_number(members, rendered, chars(members, rendered)))
+    pages = finished_pages(members)
+    assert len(pages) == 11
+    for index, label in pages:
+        width, height = members.sizes[index]
+        found = chars(members, index)
+        ours, _ = furniture(members, index, found, label)
+        assert runs(ours, label), index  # the item label on every page of an appendix
+        for char, (left, bottom, right, top), _ in ours:
+            assert left >= PRINTABLE and bottom >= PRINTABLE, (index, char)
+            assert right <= width - PRINTABLE and top <= height - PRINTABLE, (index, char)
+        left, bottom, right, top = box(printed_number(members, index, found))
+        assert bottom == pytest.approx(expected[1], abs=0.5), index  # as far up as on a rendered page
+        assert (left + right) / 2 == pytest.approx(width / 2, abs=1), index
+        (label_run,) = runs(ours, label)
+        assert box(label_run)[0] == pytest.approx(20 / 25.4 * 72, abs=1), index  # at rendered pages' margin
+        assert box(label_run)[1] < top and box(label_run)[3] > bottom, index  # on the number's line
+
+
+def test_a_finished_pages_own_text_is_never_under_the_packs_furniture_and_stays_on_the_page(built):
+    """Slides with their own number at the foot, a page drawn to its edges (landscape and, in a
+    private appendix, portrait), a page shown rotated: the page's own characters are all
+    there, on the page, and none within 2 points of the furniture's; its own number is
+    clearly apart from the pack's (3 mm)."""
+    members = built["members"]
+    for index, label in finished_pages(members):
+        width, height = members.sizes[index]
+        found = chars(members, index)
+        ours, own = furniture(members, index, found, label)
+        for char, (l, b, r, t), _ in own:
+            assert 0 <= l and r <= width and 0 <= b and t <= height, (index, char)
+            near = [c for c, (l2, b2, r2, t2), _ in ours if l < r2 + 2 and r > l2 - 2 and b < t2 + 2 and t > b2 - 2]
+            assert near == [], (index, char, near)
+        number_top = box(printed_number(members, index, found))[3]
+        assert min(b for _, (_, b, _, _), _ in own) >= number_top + 3 / 25.4 * 72, index
+    text = " ".join(members.texts[index] for index, _ in finished_pages(members))
+    for corner in ("TL", "TR", "BL", "BR"):
+        assert all(f"{name}-{corner}" in text for name in ("POSTER1", "POSTER2", "SITE1", "SITE2"))
+
+
+def styles(edition, index, text):
+    """(font name, size in points as drawn, fill colour) of the first character of each
+    occurrence of ``text`` on page ``index``."""
+    document = pypdfium2.PdfDocument(str(edition.path))
+    textpage = document[index].get_textpage()
+    found = []
+    letters = [textpage.get_text_range(n, 1) for n in range(textpage.count_chars())]
+    needle = text.replace(" ", "")
+    kept = [n for n, char in enumerate(letters) if char.strip()]
+    joined = "".join(letters[n] for n in kept)
+    for match in re.finditer(re.escape(needle), joined):
+        n = kept[match.start()]
+        name = ctypes.create_string_buffer(200)
+        pypdfium2.raw.FPDFText_GetFontInfo(textpage.raw, n, name, 200, None)
+        matrix = pypdfium2.raw.FS_MATRIX()
+        pypdfium2.raw.FPDFText_GetMatrix(textpage.raw, n, matrix)
+        size = pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, n) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        colour = [ctypes.c_uint() for _ in range(4)]
+        pypdfium2.raw.FPDFText_GetFillColor(textpage.raw, n, *colour)
+        found.append((name.value.split(b"+")[-1].decode(), round(size, 1), tuple(c.value for c in colour[:3])))
+    return sorted(found)
+
+
+def test_a_private_finished_pdf_carries_the_marking_of_rendered_pages(built):
+    """The band (at least 9 pt) on every page and the boxed statement's heading on the first
+    are drawn in the font, size and colour of a rendered private paper's."""
+    members = built["members"]
+    report = members.pages_with("START-premises")[0]
+    opening = styles(members, report, "NOT FOR PUBLICATION")  # the band, then the statement's heading
+    band = styles(members, report + 1, "NOT FOR PUBLICATION")
+    assert len(opening) == 2 and len(band) == 1 and band[0] in opening
+    assert band[0][1] >= 9 and "Bold" in band[0][0]
+    for needle in ("VALUATION-", "SITE"):
+        first, *others = members.pages_with(needle)
+        assert styles(members, first, "NOT FOR PUBLICATION") == opening, needle
+        assert "must not be published" in members.texts[first]
+        for index in others:
+            assert styles(members, index, "NOT FOR PUBLICATION") == band, index
+            assert REASON in re.sub(r"\s+", " ", members.texts[index]) and "must not be published" not in members.texts[index]
 
 
 def test_an_appendix_carries_its_item_label_on_every_page(built):
