@@ -65,6 +65,7 @@ class Page:
     index: int = 0
     overlay: bytes | None = field(default=None, repr=False, compare=False)
     overlay_index: int = 0
+    content: tuple | None = None  # a finished PDF's page: the box it draws in, moved clear of the furniture
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,9 @@ def _pages(book, edition):
         part_digest = hashlib.sha256(data).hexdigest()
         for index, label in enumerate(labels):
             token = hashlib.sha256(f"{part_digest}:{index}:{len(pages)}:{label}:{edition}".encode()).hexdigest()[:16]
-            pages.append(Page(token, label, title, mark, data, index, furniture if numbered else None, number - 1 + index))
+            content = part.pages[index].content if isinstance(part, FinishedPdf) else None
+            pages.append(Page(token, label, title, mark, data, index, furniture if numbered else None, number - 1 + index,
+                              content))
 
     number = 1
     for part in book.front:
@@ -380,7 +383,8 @@ class _Images:
         for attempt in range(2):
             parts = {key: data for key, data, _ in keyed if attempt or key not in self.sent}
             try:
-                png = self.pool.submit(_draw_page, parts, [(key, index) for key, _, index in keyed], width).result(60)
+                png = self.pool.submit(_draw_page, parts, [(key, index) for key, _, index in keyed], width,
+                                       page.content).result(60)
             except BrokenProcessPool:  # pdfium crashed on a page: a fresh process for the next one
                 self.start()
                 raise
@@ -394,11 +398,16 @@ class _Images:
 _held = {}  # in the drawing process: digest -> PdfDocument
 
 
-def _draw_page(parts, layers, width):
+def _draw_page(parts, layers, width, content=None):
     """In the drawing process: the PNG of the first of ``layers`` ((digest, page index) each)
     with the others laid over it, transparent, at ``width`` pixels; None if it no longer holds
-    one of them (``parts``, {digest: PDF bytes}, are the ones sent with this call)."""
+    one of them (``parts``, {digest: PDF bytes}, are the ones sent with this call).  A finished
+    PDF's page (``content``: the box it draws in) is moved or scaled clear of the furniture
+    over it as the binder does (``bind.merge.placement``)."""
     import pypdfium2
+    from PIL import Image
+
+    from assembler.bind.merge import furniture_bands, placement
 
     if len(_held) + len(parts) > 600:
         for document in _held.values():
@@ -416,11 +425,19 @@ def _draw_page(parts, layers, width):
     image = None
     for key, index in layers:
         page = _held[key][index]
-        scale = width / page.get_width() if image is None else scale
-        drawn = page.render(scale=scale, may_draw_forms=False, fill_color=(255, 255, 255, 255 if image is None else 0))
-        layer = drawn.to_pil().convert("RGBA")
+        if image is None:
+            (page_width, page_height), scale = page.get_size(), width / page.get_width()
+            moved = (1.0, 0.0, 0.0)
+            if content is not None and len(layers) > 1:
+                (over, at) = layers[1]
+                moved = placement(page_width, page_height, content, *furniture_bands(_held[over][at]))
+            drawn = page.render(scale=scale * moved[0], may_draw_forms=False).to_pil().convert("RGBA")
+            image = Image.new("RGBA", (round(page_width * scale), round(page_height * scale)), "white")
+            image.paste(drawn, (round(moved[1] * scale), round((page_height - moved[0] * page_height - moved[2]) * scale)))
+        else:
+            layer = page.render(scale=scale, may_draw_forms=False, fill_color=(255, 255, 255, 0)).to_pil().convert("RGBA")
+            image.alpha_composite(layer.resize(image.size))
         page.close()
-        image = layer if image is None else image.alpha_composite(layer.resize(image.size)) or image
     out = io.BytesIO()
     image.convert("RGB").save(out, "PNG")
     return out.getvalue()

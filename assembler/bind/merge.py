@@ -190,14 +190,14 @@ class Edition:
     def _make_room(self, furniture, offset):
         """Move or scale each finished page's drawing clear of the furniture laid over it:
         page ``index`` of the edition gets page ``index + offset`` of ``furniture`` (PDF
-        bytes), whose drawn extent at the foot and head is measured (``_bands``)."""
+        bytes), whose drawn extent at the foot and head is measured (``furniture_bands``)."""
         if not self.finished:
             return
         document = pypdfium2.PdfDocument(furniture)
         try:
             for start, drawn in self.finished:
                 for index, content in enumerate(drawn, start):
-                    _make_room(self.pdf.pages[index], content, *_bands(document[index + offset]))
+                    _make_room(self.pdf.pages[index], content, *furniture_bands(document[index + offset]))
         finally:
             document.close()
 
@@ -237,7 +237,7 @@ class Edition:
                 stack.append((bookmark.level, item))
 
 
-def _bands(page):
+def furniture_bands(page):
     """How far (points) the furniture on ``page`` (a pypdfium2 page of the overlay) reaches
     up from the page's foot and down from its head, each with ``GAP`` added; 0 where it
     draws nothing.  The page is closed."""
