@@ -7,8 +7,10 @@ all is rebuilt from what pypdf can read of it, or refused in one line.  The
 file is then prepared for binding (``pdf_pages``): decrypted, its visible
 annotations drawn into its pages, its links kept as plain jumps and web
 links, every page given a printable size, damaged streams repaired, fonts
-it does not carry embedded (``pdf_fonts``).  The prepared bytes are what the
-binder lays into the pack and what the leak check reads.
+it does not carry embedded (``pdf_fonts``), and where each page draws
+measured (``pdf_extent``), for the binder to keep the pack's furniture clear
+of it.  The prepared bytes are what the binder lays into the pack and what
+the leak check reads.
 """
 
 import contextlib
