@@ -452,7 +452,7 @@ def add_part(edition, slot, shown):
     if isinstance(shown, FinishedPdf):
         bookmarks = [(slot.level, slot.bookmark, 0)] + [
             (slot.level + level, title, page) for level, title, page in shown.outline if level <= 2]
-        return edition.add_imported(shown.data, bookmarks, [page.content for page in shown.pages])
+        return edition.add_imported(shown.data, [page.content for page in shown.pages], bookmarks)
     return edition.add_rendered(shown.pdf, slot.level if slot is not None else 1)
 
 

@@ -87,7 +87,7 @@ class Edition:
         self._join_structure(source, _kids(tree), _numbers(tree.ParentTree), start, tree.get("/RoleMap"))
         return start
 
-    def add_imported(self, data, bookmarks=(), drawn=()):
+    def add_imported(self, data, drawn, bookmarks=()):
         """Append every page of a finished PDF as the reader prepared it (``FinishedPdf.data``:
         annotations drawn in, plain links, nothing else a viewer could open); ``drawn``: the
         box each of its pages draws in (``PageBox.content``), by which ``finish`` keeps the
@@ -118,7 +118,7 @@ class Edition:
                         del annotation.Dest
         if structure:
             self._join_structure(source, *structure, start)
-        self.finished.append((start, list(drawn) or [(0.0, 0.0, 1e6, 1e6)] * len(source.pages)))
+        self.finished.append((start, list(drawn)))
         self.bookmarks += [Bookmark(level, title, start + page) for level, title, page in bookmarks]
         return start
 
