@@ -213,12 +213,13 @@ def finished_pages(members):
     return [(index, label) for needle, label in FINISHED.items() for index in members.pages_with(needle)]
 
 
-def test_a_finished_pages_furniture_prints_inside_the_printable_area_where_rendered_pages_have_it(built):
-    members = built["members"]
+@pytest.mark.parametrize("edition, count", [("members", 11), ("public", 7)])
+def test_a_finished_pages_furniture_prints_inside_the_printable_area_where_rendered_pages_have_it(built, edition, count):
+    members = built[edition]
     rendered = members.pages_with("START-fares")[0]
     expected = box(printed_number(members, rendered, chars(members, rendered)))
     pages = finished_pages(members)
-    assert len(pages) == 11
+    assert len(pages) == count
     for index, label in pages:
         width, height = members.sizes[index]
         found = chars(members, index)
@@ -235,25 +236,27 @@ def test_a_finished_pages_furniture_prints_inside_the_printable_area_where_rende
         assert box(label_run)[1] < top and box(label_run)[3] > bottom, index  # on the number's line
 
 
-def test_a_finished_pages_own_text_is_never_under_the_packs_furniture_and_stays_on_the_page(built):
+@pytest.mark.parametrize("edition, names", [("members", ["POSTER1", "POSTER2", "SITE1", "SITE2"]),
+                                           ("public", ["POSTER1", "POSTER2"])])
+def test_a_finished_pages_own_text_is_never_under_the_packs_furniture_and_stays_on_the_page(built, edition, names):
     """Slides with their own number at the foot, a page drawn to its edges (landscape and, in a
     private appendix, portrait), a page shown rotated: the page's own characters are all
     there, on the page, and none within 2 points of the furniture's; its own number is
     clearly apart from the pack's (3 mm)."""
-    members = built["members"]
-    for index, label in finished_pages(members):
-        width, height = members.sizes[index]
-        found = chars(members, index)
-        ours, own = furniture(members, index, found, label)
+    shown = built[edition]
+    for index, label in finished_pages(shown):
+        width, height = shown.sizes[index]
+        found = chars(shown, index)
+        ours, own = furniture(shown, index, found, label)
         for char, (l, b, r, t), _ in own:
             assert 0 <= l and r <= width and 0 <= b and t <= height, (index, char)
             near = [c for c, (l2, b2, r2, t2), _ in ours if l < r2 + 2 and r > l2 - 2 and b < t2 + 2 and t > b2 - 2]
             assert near == [], (index, char, near)
-        number_top = box(printed_number(members, index, found))[3]
+        number_top = box(printed_number(shown, index, found))[3]
         assert min(b for _, (_, b, _, _), _ in own) >= number_top + 3 / 25.4 * 72, index
-    text = " ".join(members.texts[index] for index, _ in finished_pages(members))
+    text = " ".join(shown.texts[index] for index, _ in finished_pages(shown))
     for corner in ("TL", "TR", "BL", "BR"):
-        assert all(f"{name}-{corner}" in text for name in ("POSTER1", "POSTER2", "SITE1", "SITE2"))
+        assert all(f"{name}-{corner}" in text for name in names)
 
 
 def styles(edition, index, text):
