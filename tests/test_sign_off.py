@@ -94,7 +94,7 @@ def built(tmp_path_factory):
     numbered_pdf(folder / "papers/valuation.pdf", ["VALUATION-1", "VALUATION-2"], "A4")
     numbered_pdf(folder / "papers/plan.pdf", ["PLAN-1", "PLAN-2"], "A4")
     edge_pdf(folder / "papers/poster.pdf", ["POSTER1", "POSTER2"], "A4 landscape")
-    edge_pdf(folder / "papers/site.pdf", ["SITE1", "SITE2"], "A4")
+    edge_pdf(folder / "papers/site.pdf", ["SITE1", "SITE2", "SITE3"], "A4")  # its marking set up on page 2, kept on 3
     with pikepdf.open(folder / "papers/plan.pdf", allow_overwriting_input=True) as plan:
         plan.pages[0].Rotate, plan.pages[1].Rotate = 90, 270  # shown landscape, drawn portrait
         plan.save(folder / "papers/plan.pdf")
@@ -157,7 +157,7 @@ def printed_number(edition, index, found):
 
 
 def private_pages(members):
-    return list(range(members.pages_with("START-premises")[0], members.pages_with("SITE2")[0] + 1))
+    return list(range(members.pages_with("START-premises")[0], members.pages_with("SITE3")[0] + 1))
 
 
 def test_every_private_page_carries_a_legible_band_clear_of_the_number(built):
@@ -213,7 +213,7 @@ def finished_pages(members):
     return [(index, label) for needle, label in FINISHED.items() for index in members.pages_with(needle)]
 
 
-@pytest.mark.parametrize("edition, count", [("members", 11), ("public", 7)])
+@pytest.mark.parametrize("edition, count", [("members", 12), ("public", 7)])
 def test_a_finished_pages_furniture_prints_inside_the_printable_area_where_rendered_pages_have_it(built, edition, count):
     members = built[edition]
     rendered = members.pages_with("START-fares")[0]
@@ -236,7 +236,7 @@ def test_a_finished_pages_furniture_prints_inside_the_printable_area_where_rende
         assert box(label_run)[1] < top and box(label_run)[3] > bottom, index  # on the number's line
 
 
-@pytest.mark.parametrize("edition, names", [("members", ["POSTER1", "POSTER2", "SITE1", "SITE2"]),
+@pytest.mark.parametrize("edition, names", [("members", ["POSTER1", "POSTER2", "SITE1", "SITE2", "SITE3"]),
                                            ("public", ["POSTER1", "POSTER2"])])
 def test_a_finished_pages_own_text_is_never_under_the_packs_furniture_and_stays_on_the_page(built, edition, names):
     """Slides with their own number at the foot, a page drawn to its edges (landscape and, in a
