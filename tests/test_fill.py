@@ -163,3 +163,62 @@ def test_a_report_just_over_a_page_does_not_leave_a_few_lines_alone(tmp_path):
     assert "Next steps" in edition.texts[last]
     assert ranges["2. Short update"][0] == ranges["2. Short update"][1]  # the one-page paper stays one page
     assert near_empty_pages(members, tmp_path / "pack.yaml") == []
+
+
+FRONT_SPEC = """\
+meeting:
+  body: Planning Committee
+  date: 2025-06-04
+  time: "10:00"
+  venue:
+    name: Civic Hall
+    address: Bank Street, Ayton
+    guidance: venue/guidance.md
+agenda:
+  - title: Survey results
+    paper: papers/survey.md
+"""
+NOTE = "Visitors are asked to follow the directions of the staff on duty, who will help with anything needed during the visit. "
+
+
+def test_front_matter_and_a_tall_picture_leave_no_page_nearly_empty(tmp_path):
+    """Guidance notes running a few lines onto a second page (16 % of it) are balanced, two notes carried over
+    with their headings; a picture taller than the room left under a report's first lines, which used to move
+    to a page of its own leaving the title alone (6 %) and its last line on a third page, is scaled down a
+    little (it is at its natural size) and the report fits its first page.  Every word and the picture are
+    printed (no warning)."""
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (700, 2600), "#369").save(picture, "PNG")
+    write_files(tmp_path, {
+        "pack.yaml": FRONT_SPEC,
+        "venue/guidance.md": "\n\n".join(f"### Note {n}\n\n{NOTE * 3}" for n in range(1, 10)),
+        "papers/survey.md": "Headline results are in the infographic below.\n\n![Ten survey results](tall.png)\n\n"
+                            "The full results are in the library.\n",
+        "papers/tall.png": picture.getvalue(),
+    })
+    result = run_command(tmp_path / "pack.yaml", "-o", tmp_path / "out", "-q")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    (members,) = (tmp_path / "out").glob("*-members.pdf")
+    edition = read_edition(members)
+    fills = page_fills(members)
+    ranges = {title: (first, last) for title, first, last in parts(edition)}
+    first, last = ranges["Guidance notes for members and visitors"]
+    assert last == first + 1 and min(fills[first], fills[last]) >= NEARLY_EMPTY, fills[first:last + 1]
+    assert re.fullmatch(r"Note \d", top_line(members, last)), top_line(members, last)
+    first, last = ranges["1. Survey results"]
+    assert first == last, "the report fits its first page"
+    assert "Headline results" in edition.texts[first] and "The full results are in the library" in edition.texts[first]
+    document = pypdfium2.PdfDocument(str(members))
+    try:
+        (image,) = document[first].get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3)
+        left, bottom, right, top = image.get_bounds()
+    finally:
+        document.close()
+    area_left, area_bottom, area_right, area_top = TEXT_AREA
+    assert bottom >= area_bottom - 1 and top <= area_top + 1
+    assert top - bottom > 0.6 * (area_top - area_bottom)  # scaled down a little, not to a thumbnail
+    assert near_empty_pages(members, tmp_path / "pack.yaml") == []

@@ -1,9 +1,11 @@
-"""No near-empty last page: what a typesetter does with a paper whose last page would hold
-only a few lines.  First set it a little closer (``body.tight`` in pack.css), which may save
-the page; failing that, balance its last two pages: break the page before earlier, at a
-heading or paragraph, so that the last page carries a fair share and the one before keeps
-enough.  Both work on a laid-out WeasyPrint document and its elements, as
-``completeness.split_rows`` does; the renderer lays the paper out again after each."""
+"""No near-empty page: what a typesetter does with a part whose page would hold only a few
+lines.  A picture at its natural size that leaves the page before it nearly empty is scaled
+down a little to stay there (``fit_pictures``).  A paper whose last page would hold a line or
+two is set a little closer (``body.tight`` in pack.css), which may save the page; failing
+that, its last two pages are balanced: the page before breaks earlier, at a heading or
+paragraph, so that the last page carries a fair share and the one before keeps enough.  All
+work on a laid-out WeasyPrint document and its elements, as ``completeness.split_rows`` does;
+the renderer lays the part out again after each."""
 
 from weasyprint.css import AnonymousStyle
 from weasyprint.formatting_structure.boxes import (
@@ -14,6 +16,9 @@ from weasyprint.formatting_structure.boxes import (
 # down the page is near-empty (issue 19: "no page under 25 % full unless the source breaks
 # there").
 NEARLY_EMPTY = 0.25
+# A picture is scaled down to stay on the page before to no less than this share of its size
+SMALLEST_PICTURE = 0.6
+SLACK = 16  # CSS px left above a scaled picture, and below it for what follows: the margins between
 # Balancing aims the last page at this share, a line or two clear of NEARLY_EMPTY, and never
 # leaves the page before with less than NEARLY_EMPTY.
 BALANCED = 0.3
@@ -99,8 +104,60 @@ def balance(document, lay_out):
         balanced = lay_out()
         if len(balanced.pages) == pages and min(map(page_fill, balanced.pages[-2:])) >= NEARLY_EMPTY:
             return balanced
-        if style is None:
-            del element.attrib["style"]
-        else:
-            element.set("style", style)
+        _restore(element, style)
     return document
+
+
+def fit_pictures(document, lay_out):
+    """``document`` (a WeasyPrint document) with the pictures that opened a page after a
+    nearly empty one scaled down to stay on that page (a ``max-height`` in the element's
+    style) and laid out again with ``lay_out()``; kept only when it has fewer nearly empty
+    pages and no more pages, else ``document`` is returned as it was.
+
+    A picture qualifies when it opens a page and the page before is nearly empty (under
+    NEARLY_EMPTY): it was too tall for the room left there.  Only a picture at its natural
+    size (no ``height`` attribute: Markdown's, or a Word picture whose size is unknown) is
+    scaled, since a Word picture keeps the size its author gave it; and only to
+    SMALLEST_PICTURE of its size or more.  When what follows it ends the part within a nearly
+    empty page, room is kept for that too, so the part does not end with a line alone."""
+    pages = document.pages
+    changed = []
+    for index in range(len(pages) - 1):
+        if page_fill(pages[index]) >= NEARLY_EMPTY:
+            continue
+        before, after = pages[index]._page_box, pages[index + 1]._page_box
+        pictures = [box for box in after.descendants() if isinstance(box, ReplacedBox)
+                    and box.element is not None and box.element_tag == "img" and not box.element.get("height")]
+        if not pictures or pictures[0].position_y - after.content_box_y() > SLACK:
+            continue
+        picture = pictures[0]
+        line = next((box for box in after.descendants() if isinstance(box, LineBox) and picture in box.descendants()),
+                    picture)
+        room = before.height * (1 - page_fill(pages[index])) - SLACK - (line.margin_height() - picture.height)
+        last = len(pages) - 1
+        if index + 1 == last or (index + 2 == last and page_fill(pages[last]) < NEARLY_EMPTY):
+            below = line.position_y + line.margin_height() - after.content_box_y()
+            room -= after.height * page_fill(pages[index + 1]) - below + SLACK + (index + 1 < last) * (
+                pages[last]._page_box.height * page_fill(pages[last]))
+        if room >= SMALLEST_PICTURE * picture.height:
+            changed.append((picture.element, picture.element.get("style")))
+            picture.element.set("style", (changed[-1][1] or "") + f";max-height:{room:.0f}px")
+    if not changed:
+        return document
+    fitted = lay_out()
+    if len(fitted.pages) <= len(pages) and _nearly_empty_pages(fitted) < _nearly_empty_pages(document):
+        return fitted
+    for element, style in changed:
+        _restore(element, style)
+    return document
+
+
+def _nearly_empty_pages(document):
+    return sum(page_fill(page) < NEARLY_EMPTY for page in document.pages)
+
+
+def _restore(element, style):
+    if style is None:
+        del element.attrib["style"]
+    else:
+        element.set("style", style)

@@ -16,10 +16,13 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from assembler.completeness import split_rows  # noqa: E402
 from assembler.render.fetcher import PackFetcher  # noqa: E402
-from assembler.render.fill import balance, nearly_empty  # noqa: E402
+from assembler.render.fill import balance, fit_pictures, nearly_empty  # noqa: E402
 from assembler.render.templates import make_environment, render_template  # noqa: E402
 
-FILLABLE = {"report.html", "note.html"}  # the papers whose last page is filled (render.fill)
+# Parts whose last page is filled (render.fill): papers are set closer first, then balanced;
+# the front matter, in its own style, only balanced.
+FILLABLE = {"report.html", "note.html"}
+BALANCED = FILLABLE | {"guidance.html", "notice.html", "membership.html", "agenda.html"}
 
 
 class Renderer:
@@ -67,8 +70,10 @@ class Renderer:
         A paper (``FILLABLE``) of two pages or more whose last page would hold only a
         few lines (under ``fill.NEARLY_EMPTY`` of the text area) is set again with
         ``tight`` (a little less space between lines and paragraphs), kept if it has a
-        page fewer; if not, its last two pages are balanced (``fill.balance``): no page
-        of two lines at a paper's end.
+        page fewer.  Then, in a paper or a front-matter section (``BALANCED``), a
+        picture that left the page before it nearly empty is scaled down a little to
+        stay there (``fill.fit_pictures``), and a last page still nearly empty is
+        balanced with the one before (``fill.balance``): no page of two lines.
         """
         before = len(self.fetcher.refused)
         self.fetcher.reads = dict(self.shared_reads)
@@ -81,6 +86,8 @@ class Renderer:
             tight = self._lay_out(tight_html)
             if len(tight.pages) < len(document.pages):
                 document, html = tight, tight_html
+        if template in BALANCED:
+            document = fit_pictures(document, lambda: self._lay_out(html))
             if nearly_empty(document):
                 document = balance(document, lambda: self._lay_out(html))
         document.metadata.attachments = []
