@@ -136,6 +136,16 @@ agenda:
 SENTENCE = "The council consulted residents on the draft policies and the responses were considered by officers. "
 
 
+def build(folder):
+    """Build the pack in ``folder`` with the real command (no warning allowed); returns its members'
+    edition's path, the edition, its page fills and {part title: (first, last page index)}."""
+    result = run_command(folder / "pack.yaml", "-o", folder / "out", "-q")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    (members,) = (folder / "out").glob("*-members.pdf")
+    edition = read_edition(members)
+    return members, edition, page_fills(members), {title: (first, last) for title, first, last in parts(edition)}
+
+
 def report(sections, closing=0):
     """A Markdown report of ``sections`` numbered sections, each a heading and two paragraphs, and with
     ``closing`` a last section of that many sentences."""
@@ -150,12 +160,7 @@ def test_a_report_just_over_a_page_does_not_leave_a_few_lines_alone(tmp_path):
     every word is printed (no warning).  A short paper of one page is left as it is."""
     # unbalanced, its last page held the closing section alone: 20 % of the text area
     write_files(tmp_path, {"pack.yaml": SPEC, "papers/local-plan.md": report(4, 2), "papers/update.md": report(1)})
-    result = run_command(tmp_path / "pack.yaml", "-o", tmp_path / "out", "-q")
-    assert result.returncode == 0 and result.stderr == "", result.stderr
-    (members,) = (tmp_path / "out").glob("*-members.pdf")
-    edition = read_edition(members)
-    fills = page_fills(members)
-    ranges = {title: (first, last) for title, first, last in parts(edition)}
+    members, edition, fills, ranges = build(tmp_path)
     first, last = ranges["1. Local plan review"]
     assert last == first + 1
     assert fills[first] >= NEARLY_EMPTY and fills[last] >= NEARLY_EMPTY, (fills[first], fills[last])
@@ -200,12 +205,7 @@ def test_front_matter_and_a_tall_picture_leave_no_page_nearly_empty(tmp_path):
                             "The full results are in the library.\n",
         "papers/tall.png": picture.getvalue(),
     })
-    result = run_command(tmp_path / "pack.yaml", "-o", tmp_path / "out", "-q")
-    assert result.returncode == 0 and result.stderr == "", result.stderr
-    (members,) = (tmp_path / "out").glob("*-members.pdf")
-    edition = read_edition(members)
-    fills = page_fills(members)
-    ranges = {title: (first, last) for title, first, last in parts(edition)}
+    members, edition, fills, ranges = build(tmp_path)
     first, last = ranges["Guidance notes for members and visitors"]
     assert last == first + 1 and min(fills[first], fills[last]) >= NEARLY_EMPTY, fills[first:last + 1]
     assert re.fullmatch(r"Note \d", top_line(members, last)), top_line(members, last)
