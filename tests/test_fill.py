@@ -222,3 +222,22 @@ def test_front_matter_and_a_tall_picture_leave_no_page_nearly_empty(tmp_path):
     assert bottom >= area_bottom - 1 and top <= area_top + 1
     assert top - bottom > 0.6 * (area_top - area_bottom)  # scaled down a little, not to a thumbnail
     assert near_empty_pages(members, tmp_path / "pack.yaml") == []
+
+
+def test_a_subheading_typed_in_bold_never_ends_a_page(tmp_path):
+    """A short paragraph all in bold is a subheading as authors type them (and as the committee system's
+    note export gives "Discussion", "Decisions"): it goes over with the text it heads, never left alone as a
+    page's last line."""
+    body = "\n\n".join(f"**Subheading {n}**\n\n{SENTENCE * (n % 4 + 1)}" for n in range(1, 41))
+    write_files(tmp_path, {"pack.yaml": SPEC, "papers/local-plan.md": body, "papers/update.md": "A short update."})
+    members, _, _, ranges = build(tmp_path)
+    first, last = ranges["1. Local plan review"]
+    assert last - first >= 3
+    left, bottom, right, top = TEXT_AREA
+    document = pypdfium2.PdfDocument(str(members))
+    try:
+        ends = [document[index].get_textpage().get_text_bounded(left, bottom, right, top).strip().splitlines()[-1]
+                for index in range(first, last + 1)]
+    finally:
+        document.close()
+    assert not [end for end in ends if end.startswith("Subheading")], ends
