@@ -57,7 +57,7 @@ def break_points(document):
         earlier = {id(box.element) for box in document.pages[-3]._page_box.descendants()}
     top, height = before.content_box_y(), before.height
     bottom = top + height * page_fill(document.pages[-2])
-    flow = []  # (element, top, box) of the page's block-level boxes, in document order
+    flow = []  # (box, its top) of the page's block-level boxes, each element's first, in document order
     seen = set()
 
     def walk(box, kept_whole):
@@ -136,9 +136,12 @@ def fit_pictures(document, lay_out):
         room = before.height * (1 - page_fill(pages[index])) - SLACK - (line.margin_height() - picture.height)
         last = len(pages) - 1
         if index + 1 == last or (index + 2 == last and page_fill(pages[last]) < NEARLY_EMPTY):
-            below = line.position_y + line.margin_height() - after.content_box_y()
-            room -= after.height * page_fill(pages[index + 1]) - below + SLACK + (index + 1 < last) * (
-                pages[last]._page_box.height * page_fill(pages[last]))
+            # what follows the picture to the part's end: the rest of its page, and a last page
+            following = after.height * page_fill(pages[index + 1]) - (line.position_y + line.margin_height()
+                                                                       - after.content_box_y())
+            if index + 2 == last:
+                following += pages[last]._page_box.height * page_fill(pages[last])
+            room -= following + SLACK
         if room >= SMALLEST_PICTURE * picture.height:
             changed.append((picture.element, picture.element.get("style")))
             picture.element.set("style", (changed[-1][1] or "") + f";max-height:{room:.0f}px")
