@@ -80,7 +80,7 @@ class Renderer:
         self.fetcher.off_limits = frozenset() if private else self.private_files
         html = self._html(template, base_dir, context)
         document = self._lay_out(html)
-        refused = self.fetcher.refused[before:]  # the same again if it is set again
+        refused = self.fetcher.refused[before:]  # what it fetches: the same again if laid out again
         if template in FILLABLE and nearly_empty(document):
             tight_html = self._html(template, base_dir, {**context, "tight": True})
             tight = self._lay_out(tight_html)
@@ -91,9 +91,10 @@ class Renderer:
             if nearly_empty(document):
                 document = balance(document, lambda: self._lay_out(html))
         document.metadata.attachments = []
+        links_from = len(self.fetcher.refused)
         for page in document.pages:
             page.links = [link for link in map(self._pack_link, page.links) if link is not None]
-        return document, refused, dict(self.fetcher.reads)
+        return document, refused + self.fetcher.refused[links_from:], dict(self.fetcher.reads)
 
     def _html(self, template, base_dir, context):
         return HTML(
