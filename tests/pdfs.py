@@ -174,3 +174,65 @@ def qpdf_problems(path):
 def words(text):
     """The words of ``text`` (letters and digits), for comparing what two readers see."""
     return re.findall(r"\w+", text)
+
+
+# The pack's text area on an A4 page (pack.css @page: margins 24 mm top, 20 mm sides, 22 mm bottom), in PDF
+# points from the bottom-left corner.  The running header above it and the printed number and exempt
+# information below it are furniture, outside it.
+A4 = (595.28, 841.89)
+TEXT_AREA = (20 * 72 / 25.4, 22 * 72 / 25.4, A4[0] - 20 * 72 / 25.4, A4[1] - 24 * 72 / 25.4)  # left, bottom, right, top
+
+
+def _is_artifact(page_object):
+    """Whether a page object is marked content of an Artifact (ISO 32000-1 14.8.2.2): a table's rules, a
+    background, a band, which are not the page's content."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    for index in range(pdfium_c.FPDFPageObj_CountMarks(page_object.raw)):
+        mark = pdfium_c.FPDFPageObj_GetMark(page_object.raw, index)
+        size = ctypes.c_ulong()
+        pdfium_c.FPDFPageObjMark_GetName(mark, None, 0, ctypes.byref(size))
+        name = ctypes.create_string_buffer(size.value)
+        pdfium_c.FPDFPageObjMark_GetName(mark, ctypes.cast(name, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size.value,
+                                         ctypes.byref(size))
+        if name.raw[:max(size.value - 2, 0)].decode("utf-16-le") == "Artifact":
+            return True
+    return False
+
+
+def page_fills(path):
+    """How full each page of the PDF at ``path`` is, as a reader judges "nearly empty": for an A4 portrait page,
+    how far down the pack's text area (TEXT_AREA) its content reaches, from the area's top to the bottom of the
+    lowest text, picture or drawing whose middle is inside the area and which is not an Artifact (0.0: nothing in
+    the area; 1.0: down to the bottom margin).  Pages of any other size (a finished PDF's own, landscape slides)
+    are None: their layout is their source's.  Returns a list, one value per page."""
+    import pypdfium2.raw as pdfium_c
+
+    left, bottom, right, top = TEXT_AREA
+    document = pypdfium2.PdfDocument(str(path))
+    fills = []
+    try:
+        for page in document:
+            width, height = page.get_size()
+            if abs(width - A4[0]) > 1 or abs(height - A4[1]) > 1:
+                fills.append(None)
+                continue
+            lowest = top
+            pending = [(None, list(page.get_objects(max_depth=0)))]
+            while pending:
+                _, objects = pending.pop()
+                for page_object in objects:
+                    if _is_artifact(page_object):
+                        continue
+                    if page_object.type == pdfium_c.FPDF_PAGEOBJ_FORM:
+                        pending.append((page_object, list(page.get_objects(max_depth=0, form=page_object))))
+                        continue
+                    x0, y0, x1, y1 = page_object.get_bounds()
+                    if left <= (x0 + x1) / 2 <= right and bottom <= (y0 + y1) / 2 <= top:
+                        lowest = min(lowest, y0)
+            fills.append(round((top - lowest) / (top - bottom), 3))
+    finally:
+        document.close()
+    return fills

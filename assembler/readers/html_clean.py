@@ -67,7 +67,7 @@ def clean_html(html):
         if long_strings:
             _breakable(root)
         cleaned = inner_html(root)
-    return cleaned
+    return _SUBHEAD.sub(r'<p class="subhead">\1</p>', cleaned)
 
 
 MAX_DEPTH = 64  # elements within elements: a report's deepest (a list of 9 levels in a table in a table) is
@@ -125,6 +125,9 @@ def _bounded_nesting(html, limit=MAX_DEPTH):
             raise TooDeep()
 
 
+# A short paragraph all in bold is a subheading as authors type them ("Discussion", "Financial
+# implications"): marked, so that it is kept with what follows it (pack.css), as a heading is.
+_SUBHEAD = re.compile(r"<p>(<(strong|b)>[^<]{1,80}</\2>)</p>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LONG_TEXT = re.compile(r">[^<]*?[^\s<>]{%d}" % 25)  # an unbroken string in a text, not in an attribute
 _LONG = re.compile(r"\S{25,}")

@@ -12,17 +12,17 @@ load_weasyprint()  # before WeasyPrint imports itself, slowly
 
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.urls import URLFetchingError  # noqa: E402
-from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from assembler.completeness import split_rows  # noqa: E402
 from assembler.render.fetcher import PackFetcher  # noqa: E402
+from assembler.render.fill import balance, fit_pictures, nearly_empty  # noqa: E402
 from assembler.render.templates import make_environment, render_template  # noqa: E402
 
-# A paper whose last page would hold less than this share of a page's text area is set
-# again a little closer (body.tight in pack.css), and kept so if that saves the page.
-NEARLY_EMPTY = 0.2
+# Parts whose last page is filled (render.fill): papers are set closer first, then balanced;
+# the front matter, in its own style, only balanced.
 FILLABLE = {"report.html", "note.html"}
+BALANCED = FILLABLE | {"guidance.html", "notice.html", "membership.html", "agenda.html"}
 
 
 class Renderer:
@@ -68,36 +68,50 @@ class Renderer:
         None} of every local file it asked for.
 
         A paper (``FILLABLE``) of two pages or more whose last page would hold only a
-        few lines (under ``NEARLY_EMPTY`` of the text area) is set again with
-        ``tight`` (a little less space between lines and paragraphs), and that is
-        kept if it has a page fewer: no page of two lines at a paper's end.
+        few lines (under ``fill.NEARLY_EMPTY`` of the text area) is set again with
+        ``tight`` (a little less space between lines and paragraphs), kept if it has a
+        page fewer.  Then, in a paper or a front-matter section (``BALANCED``), a
+        picture that left the page before it nearly empty is scaled down a little to
+        stay there (``fill.fit_pictures``), and a last page still nearly empty is
+        balanced with the one before (``fill.balance``): no page of two lines.
         """
         before = len(self.fetcher.refused)
         self.fetcher.reads = dict(self.shared_reads)
         self.fetcher.off_limits = frozenset() if private else self.private_files
-        document = self._render(template, base_dir, context)
-        refused = self.fetcher.refused[before:]  # the same again if it is set again
-        if template in FILLABLE and len(document.pages) > 1 and _last_page_fill(document) < NEARLY_EMPTY:
-            tight = self._render(template, base_dir, {**context, "tight": True})
+        html = self._html(template, base_dir, context)
+        document = self._lay_out(html)
+        refused = self.fetcher.refused[before:]  # what it fetches: the same again if laid out again
+        if template in FILLABLE and nearly_empty(document):
+            tight_html = self._html(template, base_dir, {**context, "tight": True})
+            tight = self._lay_out(tight_html)
             if len(tight.pages) < len(document.pages):
-                document = tight
-        return document, refused, dict(self.fetcher.reads)
+                document, html = tight, tight_html
+        if template in BALANCED:
+            document = fit_pictures(document, lambda: self._lay_out(html))
+            if nearly_empty(document):
+                document = balance(document, lambda: self._lay_out(html))
+        document.metadata.attachments = []
+        links_from = len(self.fetcher.refused)
+        for page in document.pages:
+            page.links = [link for link in map(self._pack_link, page.links) if link is not None]
+        return document, refused + self.fetcher.refused[links_from:], dict(self.fetcher.reads)
 
-    def _render(self, template, base_dir, context):
-        html = HTML(
+    def _html(self, template, base_dir, context):
+        return HTML(
             string=self.html(template, **context),
             base_url=(base_dir or self.pack_root).as_uri() + "/",
             url_fetcher=self.fetcher,
         )
+
+    def _lay_out(self, html):
+        """``html`` (a WeasyPrint ``HTML``) laid out into pages; its elements' styles may have
+        been changed since the last layout (``split_rows``, ``fill.balance``)."""
         # presentational hints: WeasyPrint honours <ol start> and <li value> only with them
         options = dict(stylesheets=self.stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT,
                        presentational_hints=True)
         document = html.render(**options)
         if split_rows(document):  # kept together where it cannot be: laid out again, starting at once
             document = html.render(**options)
-        document.metadata.attachments = []
-        for page in document.pages:
-            page.links = [link for link in map(self._pack_link, page.links) if link is not None]
         return document
 
     def _pack_link(self, link):
@@ -116,10 +130,3 @@ class Renderer:
             return None
         return ("external", f"{LINK_PREFIX}#{anchor}", *link[2:])
 
-
-def _last_page_fill(document):
-    """How far down its text area the content of ``document``'s last page reaches (0 to 1)."""
-    page = document.pages[-1]._page_box
-    bottoms = [box.position_y + box.margin_height() for box in page.children[0].descendants()
-               if isinstance(box, (LineBox, ReplacedBox))]
-    return (max(bottoms) - page.content_box_y()) / page.height if bottoms else 0.0

@@ -19,10 +19,10 @@ PAGES = {
     "lga-iib-2017-01-24": [
         ("cover", "i", "Improvement and Innovation Board"),
         ("agenda", "vi", "AGENDA"),
-        ("report", "9", "Background"),
-        ("private", "55", "NOT FOR PUBLICATION"),
-        ("finished-pdf", "33", "Sector-Led Improvement for Care and Health"),
-        ("attendance", "7", "In Attendance"),
+        ("report", "8", "Background"),
+        ("private", "54", "NOT FOR PUBLICATION"),
+        ("finished-pdf", "32", "Sector-Led Improvement for Care and Health"),
+        ("attendance", "6", "In Attendance"),
     ],
     "harbourside-audit-2025-10-15": [
         ("cover", "i", "Audit and Governance Committee"),
