@@ -9,16 +9,14 @@ checked before either is put in place.
 
 ``assemble`` is the pipeline in one screen, one named stage each over the
 pack's state (``Pack``): ``open_pack``, ``read``, ``draw``, ``number``,
-``bind``, ``gather_suspects``, ``check``; ``write`` puts the editions in place.
+``confine``, ``bind``, ``gather_suspects``, ``check``; ``write`` puts the editions in place.
 ``build``, ``publish`` and ``serve`` all run these stages.
 """
 
-import re
+import hashlib
+import os
 from dataclasses import dataclass, field
-from html import unescape
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from pydantic import BaseModel
 
@@ -30,6 +28,7 @@ from assembler.completeness import paper_warnings
 from assembler.errors import InputError, LeakError
 from assembler.model import FinishedPdf, Note
 from assembler.opened import read_paper_file
+from assembler.private_files import refuse_shared_content, used_by_private_papers
 from assembler.readers.picture import picture_problem
 from assembler.redaction import refuse_covered_in_drawn, refuse_covered_words
 from assembler.render.cache import PartCache, cache_folder, folder_digest
@@ -108,6 +107,9 @@ class Pack:
     texts: dict = field(default_factory=dict)  # the venue's and notice's Markdown files, as HTML
     papers: dict = field(default_factory=dict)  # slot anchor -> document model
     parts: dict = field(default_factory=dict)  # name -> rendered Part (or FinishedPdf): "cover", "paper item-3" …
+    described: dict = field(default_factory=dict)  # part name -> what it is, for messages: "the cover"
+    private_use: dict = field(default_factory=dict)  # path -> the private paper that uses the file (``read``)
+    digests: dict = field(default_factory=dict)  # resolved path -> sha256 of every paper's file, as read
 
     def files(self):
         """{file name: PDF bytes} of every edition of every book: the public editions first
@@ -148,6 +150,7 @@ def assemble(spec_path, duplex, use_cache, progress, workers, strict=False, memo
     read(pack, renderers)
     draw(pack, renderers)
     number(pack, renderers, duplex)
+    confine(pack)
     if pack.warnings and (strict or pack.spec.strict):
         raise InputError([f"refused (strict): {warning}" for warning in pack.warnings])
     if on_numbered:
@@ -187,9 +190,13 @@ def read(pack, renderers):
     naming its file jumps to it) join the renderers' settings and the cache's key."""
     pack.papers, contents = read_papers(pack.slots, pack.spec.previous_note, renderers.read)
     pack.warnings += refuse_covered_words(pack.slots, pack.papers, contents, pack.cache, renderers.workers)
-    pack.settings["private_files"] = private_files(pack.slots, pack.papers)
     pack.settings["paper_anchors"] = tuple(sorted({(str(Path(pack.papers[slot.anchor].source).resolve()), slot.anchor)
                                                    for slot in pack.slots}))
+    public_sources = [str(Path(pack.papers[slot.anchor].source).resolve()) for slot in pack.slots if not slot.private]
+    pack.private_use = used_by_private_papers(pack.slots, pack.papers, contents, pack.root, public_sources)
+    pack.digests = {str(Path(pack.papers[anchor].source).resolve()): hashlib.sha256(data).hexdigest()
+                    for anchor, data in contents.items()}
+    pack.settings["private_files"] = tuple(sorted(pack.private_use))
     if pack.cache:
         pack.cache.setting_digest += repr((pack.settings["private_files"], pack.settings["paper_anchors"]))
 
@@ -207,6 +214,7 @@ def draw(pack, renderers):
                        "map": spec.meeting.place.map and spec.meeting.place.map.as_uri()})
     jobs["blank"] = Job("a blank page", "blank.html", {**facts, "frame": {"item_label": None, "private_reason": None}})
     pack.parts = renderers.run(jobs, "Drawing the parts")
+    pack.described.update((name, job.what) for name, job in jobs.items())
     if spec.house.stylesheet or spec.house.templates:  # the shipped ones hide no words; a house's own may
         drawn = {slot.anchor: pack.parts[f"paper {slot.anchor}"] for slot in pack.slots
                  if f"paper {slot.anchor}" in pack.parts}
@@ -237,6 +245,7 @@ def number(pack, renderers, duplex=False):
         jobs.update({f"furniture {n} {name}": _furniture_job(facts, body, name, "S" if n else "")
                      for name in ("members", "public")})
     parts.update(renderers.run(jobs, "Numbering the pages"))
+    pack.described.update((name, job.what) for name, job in jobs.items())
     for part in private_parts:
         part.public = parts[f"restricted {part.slot.anchor}"]
     front = [parts[name] for name in ("cover", "guidance", "notice", "membership", "agenda") if name in parts]
@@ -253,8 +262,34 @@ def number(pack, renderers, duplex=False):
                                                               for slot in slots}))
 
 
+def confine(pack):
+    """Stage 5: refuse (``InputError``) a pack whose public edition would draw a file a
+    private paper uses under another name (a hard link, a copy): what every public part
+    read, the house templates, the public papers' and venue texts' own files
+    (``private_files``)."""
+    spec, papers = pack.spec, pack.papers
+    drawn = {f"paper {slot.anchor}" for slot in pack.slots if slot.private}
+    private_parts = {pack.described[name]: part for name, part in pack.parts.items()
+                     if name in drawn and not isinstance(part, FinishedPdf)}
+    public = {pack.described.get(name, name): part for name, part in pack.parts.items()
+              if name not in drawn and not name.endswith(" members") and not isinstance(part, FinishedPdf)}
+    files = {f"{slot.bookmark} ({papers[slot.anchor].source.name})": Path(papers[slot.anchor].source).resolve()
+             for slot in pack.slots if not slot.private}
+    files.update({f"{key} ({path.name})": path for key, path in (
+        ("notice.notes", spec.notice.notes), ("meeting.place.guidance", spec.meeting.place.guidance),
+        ("meeting.place.travel", spec.meeting.place.travel), ("house.stylesheet", spec.house.stylesheet))
+        if path is not None})
+    if spec.house.templates:  # every template its loader may load: an .html file really inside its folder
+        folder = Path(spec.house.templates).resolve()
+        files.update({f"the house template {path.relative_to(folder)}": Path(os.path.realpath(path))
+                      for path in _files_under(folder)
+                      if path.suffix.lower() == ".html" and Path(os.path.realpath(path)).is_relative_to(folder)})
+    sheets = f"the house stylesheet ({spec.house.stylesheet.name})" if spec.house.stylesheet else "the stylesheets"
+    refuse_shared_content(pack.private_use, public, private_parts, files, pack.digests, pack.root, sheets)
+
+
 def bind(pack, workers, renderers):
-    """Stage 5: every edition of every book bound, in the workers (a public edition scanned
+    """Stage 6: every edition of every book bound, in the workers (a public edition scanned
     for its text where it was bound, only the pages its last scan did not see): an
     iterator of ``(book number, edition, (bytes, scan or None))``, each as it is ready."""
     scanned = {n for n, book in pack.books.items() if _private_papers(pack, book)}
@@ -274,7 +309,7 @@ def gather_suspects(pack):
 
 
 def check(pack, bound, renderers):
-    """Stage 6: each edition taken as it is bound; a public one refused (``LeakError``,
+    """Stage 7: each edition taken as it is bound; a public one refused (``LeakError``,
     nothing written) if it carries any of its book's suspect words."""
     for n, name, (data, scanned) in bound:
         pack.books[n].editions[name] = data
@@ -287,7 +322,7 @@ def check(pack, bound, renderers):
 
 
 def write(pack, out_dir=None):
-    """Stage 7: every edition put in place together (``out_dir``, default the spec's folder),
+    """Stage 8: every edition put in place together (``out_dir``, default the spec's folder),
     never over the spec or a file it names."""
     files = pack.files()
     refuse_overwriting(pack.spec_path, pack.spec, [Path(out_dir or pack.root) / name for name in files])
@@ -368,24 +403,6 @@ def _paper_job(facts, slot, paper):
                    slot.private)
     return Job(what, "report.html", {**facts, "slot": slot.view(), "frame": frame, "report": paper},
                paper.source.parent, slot.private)
-
-
-def private_files(slots, papers):
-    """The files private papers use, which no other part may draw: each private paper and
-    appendix, and every local file its HTML names (a chart, a picture), resolved as the
-    renderer's fetcher resolves them.  Sorted resolved paths."""
-    found = set()
-    for slot in slots:
-        if not slot.private:
-            continue
-        paper = papers[slot.anchor]
-        found.add(str(Path(paper.source).resolve()))
-        html = "" if isinstance(paper, FinishedPdf) else repr(paper)  # its body, cover block and title
-        for url in re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html):
-            if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.lower().startswith("file:"):
-                target = urlsplit(unescape(url)).path
-                found.add(str((Path(paper.source).parent / url2pathname(unquote(target))).resolve()))
-    return tuple(sorted(found))
 
 
 def _restricted_job(facts, part):
@@ -474,6 +491,11 @@ def _paper_warnings(slots, papers):
             warnings.extend(f"{what}: image {src} has no alt text" for src in paper.images_without_alt)
             warnings.extend(f"{what}: {warning}" for warning in paper.warnings)
     return warnings
+
+
+def _files_under(folder):
+    """Every file under ``folder``, its symbolic links to folders not followed."""
+    return [Path(top) / name for top, _, names in sorted(os.walk(folder)) for name in sorted(names)]
 
 
 def _spec_values(value):

@@ -62,6 +62,7 @@ def write_together(out_dir, files):
     (``settle``).
     """
     out_dir = Path(out_dir)
+    refuse_publish_folder(out_dir)
     staged, committed = [], False
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -143,6 +144,18 @@ def _settle(out_dir):
 def _plain_name(name):
     """A file name of this folder (no folder part, not the folder itself)."""
     return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\0" not in name
+
+
+def refuse_publish_folder(out_dir):
+    """Raise ``InputError`` if ``out_dir`` is a folder ``assemble publish`` wrote, or inside
+    one: its ``public/`` is uploaded as it is, so a build's members' edition must never go
+    there (nor beside it, where the next publish would refuse the folder).  Such a folder
+    is known by what publish always writes: ``public/`` holding ``meeting.json`` and
+    ``index.html``."""
+    for folder in [Path(os.path.abspath(out_dir)), *Path(os.path.abspath(out_dir)).parents]:
+        if all((folder / "public" / name).is_file() for name in ("meeting.json", "index.html")):
+            raise InputError(f"{out_dir}: is in a folder assemble publish wrote ({folder}), whose public/ is "
+                             "uploaded as it is: no members' edition may go there; write it elsewhere with -o")
 
 
 def replace_folder(out_dir, folders):

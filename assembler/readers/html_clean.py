@@ -334,24 +334,43 @@ def _holds_something(cell):
     return bool(_cell_text(cell)) or cell.find(".//img") is not None
 
 
-_HIDING_STYLE = re.compile(r"display\s*:\s*none|(?<![-\w])visibility\s*:\s*(?:hidden|collapse)"
-                           r"|content-visibility\s*:\s*hidden", re.I)
+_HIDING = {"display": {"none"}, "visibility": {"hidden", "collapse"}, "content-visibility": {"hidden"}}
 
 
 def drop_hidden(html):
     """``html`` without the elements its author hid (the ``hidden`` attribute, a style of
-    ``display: none``, ``visibility: hidden`` or ``content-visibility: hidden``): the
-    sanitiser drops those attributes, which would print the hidden text.  Returns the
-    HTML and how many elements went."""
-    if not re.search(r"\bhidden\b|display\s*:\s*none", html, re.I):
+    ``display: none``, ``visibility: hidden`` or ``collapse``, ``content-visibility:
+    hidden``, however written: ``_hides``): the sanitiser drops those attributes, which
+    would print the hidden text.  Returns the HTML and how many elements went."""
+    if not re.search(r"hidden|style", html, re.I):
         return html, 0
     root = parse_fragment(html)
     doomed = [element for element in root.iter() if isinstance(element.tag, str) and element is not root
-              and (element.get("hidden") is not None or _HIDING_STYLE.search(element.get("style") or ""))]
+              and (element.get("hidden") is not None or _hides(element.get("style") or ""))]
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
     return inner_html(root), len(doomed)
+
+
+def _hides(style):
+    """Whether a ``style`` attribute hides its element, read as a browser reads it (CSS
+    Syntax Level 3, by tinycss2: escapes, comments, case and spaces undone; of several
+    declarations of a property the last valid one counts, an ``!important`` one before
+    any other, CSS Cascade Level 4 §6.4)."""
+    import tinycss2
+
+    final = {}
+    for declaration in tinycss2.parse_blocks_contents(style, skip_comments=True, skip_whitespace=True):
+        name = getattr(declaration, "lower_name", None)
+        if declaration.type != "declaration" or name not in _HIDING:
+            continue
+        words = [token for token in declaration.value if token.type not in ("whitespace", "comment")]
+        if not words or any(token.type != "ident" for token in words):
+            continue  # not a keyword: an invalid declaration, which a browser ignores
+        if not final.get(name, (False,))[0] or declaration.important:
+            final[name] = (declaration.important, " ".join(token.lower_value for token in words))
+    return any(value in _HIDING[name] for name, (_, value) in final.items())
 
 
 def outside_references(html):

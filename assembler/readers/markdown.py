@@ -8,8 +8,11 @@ leads into the list.  A note of a meeting written in Markdown gives ``meeting``,
 """
 
 import re
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink
 
 from assembler.errors import PaperError
 from assembler.model import Contact, CoverBlock, Note, Report
@@ -22,6 +25,27 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
 _REPORT_KEYS = {"purpose", "summary", "recommendations", "recommendations_intro", "action", "contact"}
 _NOTE_KEYS = {"meeting", "date", "venue", "heading"}
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# a file: link is a link (not text printing the officer's path): ``_local_links`` makes it relative
+_markdown.validateLink = lambda url: url.strip().lower().startswith("file:") or validateLink(url)
+
+
+def _local_links(state):
+    """Each ``file:`` link made a plain path, as a relative link is: the renderer then makes it
+    a jump to the paper it names, or leaves it out with a warning.  An autolink's text, the
+    URL itself, becomes the file's name: the officer's folders are never printed."""
+    for token in state.tokens:
+        for index, child in enumerate(token.children or []):
+            href = child.attrGet("href") if child.type == "link_open" else None
+            if href is None or not href.strip().lower().startswith("file:"):
+                continue
+            path = urlsplit(href.strip()).path
+            child.attrSet("href", path)
+            text = (token.children[index + 1:index + 2] or [None])[0]
+            if child.markup == "autolink" and text is not None and text.type == "text":
+                text.content = PurePosixPath(unquote(path)).name or text.content
+
+
+_markdown.core.ruler.push("local_links", _local_links)
 
 
 def markdown_to_html(text):

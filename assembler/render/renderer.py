@@ -41,7 +41,8 @@ class Renderer:
         self.pack_root = pack_root
         self.language = language
         sheets = [TEMPLATES / "pack.css"] + ([house_stylesheet] if house_stylesheet else [])
-        self.fetcher.off_limits = self.private_files  # (the stylesheets are drawn by every part)
+        # the stylesheets are read for every part: what they read is checked after drawing, by
+        # content (build.confine), which refuses the build naming them
         self.stylesheets = [self._stylesheet(Path(sheet)) for sheet in sheets]
         self.shared_reads = dict(self.fetcher.reads)  # what the stylesheets read: every part depends on it
 
