@@ -1,0 +1,123 @@
+"""Hostile inputs use bounded memory and time: a compression bomb through any of a PDF's
+filters, a picture of too many pixels, a Word file that unpacks huge, a worker that runs
+out of memory, each end in one line naming the file (exit 2) or a warning naming it."""
+
+import base64
+import binascii
+import io
+import re
+import zlib
+
+import pytest
+
+from tests.conftest import write_files
+from tests.test_no_route_out import SPEC
+
+SPACES = 272 * 2**20  # more than the 256 MB a PDF's drawing may inflate to
+
+
+def _flate_of_spaces(size=SPACES):
+    inflater = zlib.compressobj(1)
+    return b"".join(inflater.compress(b" " * 2**24) for _ in range(size // 2**24)) + inflater.flush()
+
+
+def _lzw_of_spaces(size=SPACES):
+    """LZW codes (PDF 1.7 §7.4.4.2, EarlyChange 1) for ``size`` spaces and more: each code
+    one space longer than the last, the table cleared when full."""
+    codes, made = [256], 0
+    while made < size:
+        codes += [32] + list(range(258, 4094)) + [256]
+        made += sum(range(1, 4094 - 258 + 2))
+    bits, value, held, table = 9, 0, 0, 258
+    out = bytearray()
+    for code in codes + [257]:
+        value, held = (value << bits) | code, held + bits
+        while held >= 8:
+            held -= 8
+            out.append((value >> held) & 0xFF)
+        value &= (1 << held) - 1
+        if code == 256:
+            bits, table = 9, 258
+            continue
+        table += code != 32
+        if table + 1 >= 1 << bits and bits < 12:
+            bits += 1
+    return bytes(out + bytes([value << (8 - held)] if held else b""))
+
+
+def _pdf_with(path, contents, filters, parameters=None, picture=None):
+    """A one-page PDF drawing ``contents`` (filtered by ``filters``), and ``picture``, an
+    image XObject's dictionary and data, when given."""
+    import pikepdf
+
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        page = pdf.pages[0]
+        page.Contents = pdf.make_stream(contents)
+        if filters:
+            page.Contents.Filter = pikepdf.Array([pikepdf.Name(name) for name in filters])
+        if parameters:
+            page.Contents.DecodeParms = pikepdf.Dictionary(parameters)
+        if picture:
+            entries, data = picture
+            entries = {key: pikepdf.Name(value) if isinstance(value, str) else value for key, value in entries.items()}
+            image = pdf.make_stream(data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                                    ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8, **entries)
+            page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        pdf.save(path, stream_decode_level=pikepdf.StreamDecodeLevel.none)  # as made: no re-encoding
+
+
+def _jpeg_claiming(width, height):
+    """A small JPEG whose frame header says it is ``width`` x ``height`` pixels."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (16, 16)).save(out, "JPEG")
+    data = out.getvalue()
+    frame = data.index(b"\xff\xc0")
+    return data[:frame + 5] + height.to_bytes(2, "big") + width.to_bytes(2, "big") + data[frame + 9:]
+
+
+def _bombs():
+    """{kind: (a function making (contents, filters, parameters, picture)), the message}."""
+    drawing = "premises.pdf: its drawing inflates to more than 256 MB"
+    pixels = "premises.pdf: holds a picture of 30,000 x 30,000 pixels; a picture may have at most 150,000,000"
+    return {
+        "LZW": (lambda: (_lzw_of_spaces(), ["/LZWDecode"], None, None), drawing),
+        "RunLength under Flate": (lambda: (zlib.compress(b"\x81 " * (SPACES // 128), 9),
+                                           ["/FlateDecode", "/RunLengthDecode"], None, None), drawing),
+        "ASCII85 over ASCIIHex over Flate": (lambda: (base64.a85encode(binascii.hexlify(_flate_of_spaces()) + b">") + b"~>",
+                                                      ["/ASCII85Decode", "/ASCIIHexDecode", "/FlateDecode"],
+                                                      None, None), drawing),
+        "Flate with a predictor": (lambda: (_flate_of_spaces(), ["/FlateDecode"], {"/Predictor": 12, "/Columns": 1000},
+                                            None), drawing),
+        "a picture of 30,000 x 30,000 px": (lambda: (b"q 100 0 0 100 0 0 cm /Im0 Do Q", [], None,
+                                                     ({"Width": 30_000, "Height": 30_000}, zlib.compress(b"")))
+                                            , pixels),
+        "a JPEG whose own header says 30,000 x 30,000 px": (
+            lambda: (b"q 100 0 0 100 0 0 cm /Im0 Do Q", [], None,
+                     ({"Width": 16, "Height": 16, "Filter": "/DCTDecode"}, _jpeg_claiming(30_000, 30_000))), pixels),
+        "an inline picture of 30,000 x 30,000 px": (lambda: (b"q BI /W 30000 /H 30000 /CS /G /BPC 8 /F /Fl ID "
+                                                             + zlib.compress(b"") + b"\nEI Q", [], None, None), pixels),
+        "a picture's data inflating past its size": (
+            lambda: (b"q /Im0 Do Q", [], None, ({"Width": 10, "Height": 10, "Filter": "/FlateDecode"}, _flate_of_spaces(2**24))),
+            "premises.pdf: a picture's data inflates past its own 10 x 10 pixels"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["LZW", "RunLength under Flate", "ASCII85 over ASCIIHex over Flate",
+                                  "Flate with a predictor", "a picture of 30,000 x 30,000 px",
+                                  "a JPEG whose own header says 30,000 x 30,000 px",
+                                  "an inline picture of 30,000 x 30,000 px", "a picture's data inflating past its size"])
+def test_a_pdf_bomb_through_any_filter_is_refused_in_one_line(tmp_path, assemble, kind):
+    make, message = _bombs()[kind]
+    contents, filters, parameters, picture = make()
+    (tmp_path / "papers").mkdir()
+    _pdf_with(tmp_path / "papers/premises.pdf", contents, filters, parameters, picture)
+    assert (tmp_path / "papers/premises.pdf").stat().st_size < 800_000
+    write_files(tmp_path, {"pack.yaml": SPEC.replace("premises.md", "premises.pdf"), "papers/street.md": "Policy.\n"})
+    built = assemble(tmp_path / "pack.yaml")
+    lines = built.stderr.strip().splitlines()
+    assert built.code == 2 and len(lines) == 1, built.stderr
+    assert message in lines[0], lines[0]
+    assert not built.out.exists()
