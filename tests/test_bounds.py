@@ -6,11 +6,13 @@ import base64
 import binascii
 import io
 import re
+import zipfile
 import zlib
 
 import pytest
 
 from tests.conftest import write_files
+from tests.test_completeness import _with_part
 from tests.test_no_route_out import SPEC
 
 SPACES = 272 * 2**20  # more than the 256 MB a PDF's drawing may inflate to
@@ -121,3 +123,75 @@ def test_a_pdf_bomb_through_any_filter_is_refused_in_one_line(tmp_path, assemble
     assert built.code == 2 and len(lines) == 1, built.stderr
     assert message in lines[0], lines[0]
     assert not built.out.exists()
+
+
+def _claiming(kind, width, height):
+    """A small picture whose header says it is ``width`` x ``height`` pixels (never decoded
+    whole by anything that reads it right)."""
+    import struct
+
+    from PIL import Image
+
+    if kind == "jpeg":
+        return _jpeg_claiming(width, height)
+    out = io.BytesIO()
+    Image.new("L", (16, 16)).save(out, kind.upper())
+    data = out.getvalue()
+    if kind == "gif":  # the logical screen's size (GIF89a)
+        return data[:6] + struct.pack("<HH", width, height) + data[10:]
+    header = data[12:16] + struct.pack(">II", width, height) + data[24:29]  # PNG's IHDR chunk, its CRC made again
+    return data[:12] + header + struct.pack(">I", zlib.crc32(header)) + data[33:]
+
+
+@pytest.mark.parametrize("paper, kind", [("md", "png"), ("md", "gif"), ("md", "jpeg"), ("docx", "png"),
+                                         ("docx", "jpeg")])
+def test_a_picture_of_too_many_pixels_is_left_out_with_a_warning_naming_it(tmp_path, assemble, paper, kind):
+    import docx
+
+    picture = _claiming(kind, 30_000, 30_000)
+    (tmp_path / "papers").mkdir()
+    if paper == "md":
+        (tmp_path / f"papers/plan.{kind}").write_bytes(picture)
+        (tmp_path / "papers/premises.md").write_text(f"The review.\n\n![the site plan](plan.{kind})\n")
+    else:
+        document, small = docx.Document(), io.BytesIO()
+        document.add_paragraph("The review.")
+        document.add_picture(io.BytesIO(_claiming(kind, 16, 16)))
+        document.save(small)
+        name = next(name for name in zipfile.ZipFile(small).namelist() if name.startswith("word/media/"))
+        (tmp_path / "papers/premises.docx").write_bytes(_with_part(small.getvalue(), name, picture))
+    write_files(tmp_path, {"pack.yaml": SPEC.replace("premises.md", f"premises.{paper}"),
+                           "papers/street.md": "Policy.\n"})
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    named = "plan" if paper == "md" else "picture 1 left out"
+    assert re.search(rf"premises\.{paper}\): .*{named}.*a picture of more than 40,000,000 pixels", built.stderr)
+    assert built.edition("members").pages_with("The review")  # the paper, without the picture
+
+
+def test_a_word_part_that_unpacks_past_its_declared_size_is_refused_in_one_line(tmp_path, assemble):
+    """A zip bomb that lies: its entries declare a kilobyte, and inflate to 64 MB."""
+    import struct
+
+    import docx
+
+    document, small = docx.Document(), io.BytesIO()
+    document.add_paragraph("The review.")
+    document.save(small)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(small) as package, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        declared = package.getinfo("word/document.xml").file_size
+        for info in package.infolist():
+            text = package.read(info)
+            target.writestr(info.filename, text + b" " * 2**26 if info.filename == "word/document.xml" else text)
+    data = bytearray(bomb.getvalue())
+    at = data.rindex(b"PK\x01\x02", 0, data.rindex(b"word/document.xml"))  # its entry in the central directory
+    data[at + 24:at + 28] = struct.pack("<I", declared)
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers/premises.docx").write_bytes(bytes(data))
+    assert len(data) < 200_000
+    write_files(tmp_path, {"pack.yaml": SPEC.replace("premises.md", "premises.docx"), "papers/street.md": "Policy.\n"})
+    built = assemble(tmp_path / "pack.yaml")
+    lines = built.stderr.strip().splitlines()
+    assert built.code == 2 and len(lines) == 1, built.stderr
+    assert "premises.docx: is damaged: its part word/document.xml does not unpack as its package declares" in lines[0]
