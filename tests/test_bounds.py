@@ -195,3 +195,51 @@ def test_a_word_part_that_unpacks_past_its_declared_size_is_refused_in_one_line(
     lines = built.stderr.strip().splitlines()
     assert built.code == 2 and len(lines) == 1, built.stderr
     assert "premises.docx: is damaged: its part word/document.xml does not unpack as its package declares" in lines[0]
+
+
+@pytest.mark.parametrize("others", [0, 2], ids=["read by the command", "read by a worker"])
+def test_a_paper_that_needs_too_much_memory_is_stopped_and_named(tmp_path, monkeypatch, others):
+    from tests.conftest import run_command
+
+    spec = SPEC + "".join(f"  - title: Other {n}\n    paper: papers/other{n}.md\n" for n in range(others))
+    write_files(tmp_path, {"pack.yaml": spec, "papers/street.md": "Policy.\n",
+                           "papers/premises.md": "- a\n" * 2_000_000,  # 8 MB: a list of two million items
+                           **{f"papers/other{n}.md": "Other.\n" for n in range(others)}})
+    monkeypatch.setenv("ASSEMBLE_MEMORY_MB", "700")
+    result = run_command(tmp_path / "pack.yaml", "--no-cache")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "premises.md: needed more than 700 MB of memory to read and was stopped" in lines[0]
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def _dies_on_premises(*arguments):
+    """The real job, unless it is the premises paper's: then the process is killed."""
+    import os
+    import signal
+
+    job = arguments[-1]  # a paper to read, (path, as_note, id prefix); or a part to render, a ``Job``
+    if "premises.md" in str(getattr(job, "what", job[0] if isinstance(job, tuple) else job)):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL[len(arguments)](*arguments)
+
+
+_REAL = {}  # the functions ``_dies_on_premises`` stands in for, by their number of arguments
+
+
+@pytest.mark.parametrize("stage", ["read", "render"])
+def test_a_worker_that_dies_is_one_line_naming_its_paper(tmp_path, assemble, monkeypatch, stage):
+    """A worker killed (as the kernel kills one out of memory, or as a crashing library ends
+    one) while it reads or draws a paper: the paper is named."""
+    from assembler.render import jobs
+
+    _REAL.update({1: jobs.read_request, 2: jobs._render})
+    monkeypatch.setattr(jobs, "read_request" if stage == "read" else "_render", _dies_on_premises)
+    others = "".join(f"  - title: Other {n}\n    paper: papers/other{n}.md\n" for n in range(3))
+    write_files(tmp_path, {"pack.yaml": SPEC + others, "papers/street.md": "Policy.\n", "papers/premises.md": "Review.\n",
+                           **{f"papers/other{n}.md": "Other.\n" for n in range(3)}})
+    built = assemble(tmp_path / "pack.yaml", "--no-cache")
+    lines = built.stderr.strip().splitlines()
+    assert built.code == 2 and len(lines) == 1, built.stderr
+    assert re.search(rf"premises\.md\)?: the process that was to {stage} it died", lines[0]), lines[0]
+    assert not built.out.exists()
