@@ -243,3 +243,25 @@ def test_a_worker_that_dies_is_one_line_naming_its_paper(tmp_path, assemble, mon
     assert built.code == 2 and len(lines) == 1, built.stderr
     assert re.search(rf"premises\.md\)?: the process that was to {stage} it died", lines[0]), lines[0]
     assert not built.out.exists()
+
+
+@pytest.mark.parametrize("nesting", ["<table><tr><td>{}</td></tr></table>", "<ul><li>{}</li></ul>",
+                                     "<blockquote>{}</blockquote>", "<div><span>{}</span></div>"])
+def test_a_markdown_paper_nested_100000_deep_is_refused_at_once(tmp_path, assemble, nesting):
+    opening, closing = nesting.split("{}")
+    write_files(tmp_path, {"pack.yaml": SPEC, "papers/street.md": "Policy.\n",
+                           "papers/premises.md": opening * 100_000 + "x" + closing * 100_000 + "\n"})
+    built = assemble(tmp_path / "pack.yaml")
+    lines = built.stderr.strip().splitlines()
+    assert built.code == 2 and len(lines) == 1, built.stderr
+    assert "premises.md: nests its HTML more than 100 levels deep" in lines[0]
+
+
+def test_html_nested_as_reports_nest_it_is_read(tmp_path, assemble):
+    """Tables in lists in quotations, and the elements HTML closes itself left open."""
+    html = "<blockquote><ul><li>One<li>Two <table><tr><td>Cell<td><p>Text<br>more</table></ul></blockquote>\n"
+    write_files(tmp_path, {"pack.yaml": SPEC, "papers/street.md": "Policy.\n",
+                           "papers/premises.md": "The review.\n\n" + html * 300})
+    built = assemble(tmp_path / "pack.yaml")
+    assert built.code == 0, built.stderr
+    assert built.edition("members").pages_with("Cell")
