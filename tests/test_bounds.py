@@ -227,17 +227,18 @@ def _dies_on_premises(*arguments):
 _REAL = {}  # the functions ``_dies_on_premises`` stands in for, by their number of arguments
 
 
-@pytest.mark.parametrize("stage", ["read", "render"])
-def test_a_worker_that_dies_is_one_line_naming_its_paper(tmp_path, assemble, monkeypatch, stage):
-    """A worker killed (as the kernel kills one out of memory, or as a crashing library ends
+@pytest.mark.parametrize("stage, others", [("read", 0), ("read", 3), ("render", 3)],
+                         ids=["read by the command", "read by a worker", "rendered by a worker"])
+def test_a_worker_that_dies_is_one_line_naming_its_paper(tmp_path, assemble, monkeypatch, stage, others):
+    """A process killed (as the kernel kills one out of memory, or as a crashing library ends
     one) while it reads or draws a paper: the paper is named."""
     from assembler.render import jobs
 
     _REAL.update({1: jobs.read_request, 2: jobs._render})
     monkeypatch.setattr(jobs, "read_request" if stage == "read" else "_render", _dies_on_premises)
-    others = "".join(f"  - title: Other {n}\n    paper: papers/other{n}.md\n" for n in range(3))
-    write_files(tmp_path, {"pack.yaml": SPEC + others, "papers/street.md": "Policy.\n", "papers/premises.md": "Review.\n",
-                           **{f"papers/other{n}.md": "Other.\n" for n in range(3)}})
+    spec = SPEC + "".join(f"  - title: Other {n}\n    paper: papers/other{n}.md\n" for n in range(others))
+    write_files(tmp_path, {"pack.yaml": spec, "papers/street.md": "Policy.\n", "papers/premises.md": "Review.\n",
+                           **{f"papers/other{n}.md": "Other.\n" for n in range(others)}})
     built = assemble(tmp_path / "pack.yaml", "--no-cache")
     lines = built.stderr.strip().splitlines()
     assert built.code == 2 and len(lines) == 1, built.stderr
@@ -265,3 +266,30 @@ def test_html_nested_as_reports_nest_it_is_read(tmp_path, assemble):
     built = assemble(tmp_path / "pack.yaml")
     assert built.code == 0, built.stderr
     assert built.edition("members").pages_with("Cell")
+
+
+def _stuck_on_premises(request):
+    """The real reader, unless the paper is the premises one: then the HTML sanitiser on
+    200,000 nested lists, quadratic for many minutes inside the library, where no signal
+    handler runs (as it was before the nesting was bounded)."""
+    import nh3
+
+    if request[0].name == "premises.md":
+        nh3.clean("<ul><li>" * 200_000)
+    return _REAL[1](request)
+
+
+@pytest.mark.parametrize("others", [0, 2], ids=["read by the command", "read by a worker"])
+def test_a_reader_stuck_inside_a_library_is_stopped_and_named(tmp_path, assemble, monkeypatch, others):
+    from assembler.render import jobs
+
+    _REAL[1] = jobs.read_request
+    monkeypatch.setattr(jobs, "read_request", _stuck_on_premises)
+    monkeypatch.setenv("ASSEMBLE_READ_SECONDS", "2")
+    spec = SPEC + "".join(f"  - title: Other {n}\n    paper: papers/other{n}.md\n" for n in range(others))
+    write_files(tmp_path, {"pack.yaml": spec, "papers/street.md": "Policy.\n", "papers/premises.md": "Review.\n",
+                           **{f"papers/other{n}.md": "Other.\n" for n in range(others)}})
+    built = assemble(tmp_path / "pack.yaml", "--no-cache")
+    lines = built.stderr.strip().splitlines()
+    assert built.code == 2 and len(lines) == 1, built.stderr
+    assert "premises.md: took more than 2 s to read and was stopped" in lines[0]
