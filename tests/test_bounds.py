@@ -293,3 +293,25 @@ def test_a_reader_stuck_inside_a_library_is_stopped_and_named(tmp_path, assemble
     lines = built.stderr.strip().splitlines()
     assert built.code == 2 and len(lines) == 1, built.stderr
     assert "premises.md: took more than 2 s to read and was stopped" in lines[0]
+
+
+def _dies_binding_the_public_edition(name, *arguments):
+    import os
+    import signal
+
+    if name == "public":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL[3](name, *arguments)
+
+
+def test_a_worker_that_dies_binding_an_edition_names_it(tmp_path, assemble, monkeypatch):
+    from assembler import build
+
+    _REAL[3] = build._edition
+    monkeypatch.setattr(build, "_edition", _dies_binding_the_public_edition)
+    write_files(tmp_path, {"pack.yaml": SPEC, "papers/street.md": "Policy.\n", "papers/premises.md": "Review.\n"})
+    built = assemble(tmp_path / "pack.yaml", "--no-cache")
+    lines = built.stderr.strip().splitlines()
+    assert built.code == 2 and len(lines) == 1, built.stderr
+    assert lines[0].startswith("assemble: the public edition: the process that was to bind it died"), lines[0]
+    assert not built.out.exists()
