@@ -57,26 +57,24 @@ def inflated_problem(pdf, limit=MAX_INFLATED_BYTES, pixels=MAX_PICTURE_PIXELS):
         if not isinstance(obj, pikepdf.Stream):
             continue
         picture = obj.get("/Subtype") == "/Image"
-        if picture:
-            width, height = _number(obj.get("/Width")), _number(obj.get("/Height"))
-            if width * height > pixels:
-                return _too_many(width, height, pixels)
-            budget = _picture_bytes(obj, width, height)
-        else:
-            budget = limit - total
+        width, height = (_number(obj.get("/Width")), _number(obj.get("/Height"))) if picture else (0, 0)
+        if width * height > pixels:
+            return _too_many(width, height, pixels)
+        sized = width * height > 0  # a picture with its size: bounded by it (one without: with the drawing)
+        budget = _picture_bytes(obj, width, height) if sized else limit - total
         try:
             size, head, inline = _decoded(obj.read_raw_bytes(), _chain(obj), obj.get("/DecodeParms"), budget,
                                           inline=not picture)
         except _TooLarge:
             return (f"a picture's data inflates past its own {width:,} x {height:,} pixels (a compression bomb); "
-                    "refused" if picture else
+                    "refused" if sized else
                     f"its drawing inflates to more than {limit // 2**20} MB (a compression bomb, or a drawing no "
                     "printer could take); refused")
         if inline and inline[0] * inline[1] > pixels:
             return _too_many(*inline, pixels)
         if picture and head and (own := _own_size(head)) and own[0] * own[1] > pixels:
             return _too_many(*own, pixels)
-        total += 0 if picture else size
+        total += 0 if sized else size
     return None
 
 

@@ -7,9 +7,14 @@ depends on where it falls in the pack.
 
 The pool starts once the binder is loaded (its workers inherit it), and they
 load WeasyPrint at once, while this process reads the spec and the papers (a
-rebuild's one or two changed papers it reads itself); each worker then keeps
-one ``Renderer`` (one font configuration, one URL fetcher) per build's
-settings.  The workers also bind the editions, and scan the public ones.
+rebuild's one or two changed papers it reads itself, each in a process forked
+for it); each worker then keeps one ``Renderer`` (one font configuration, one
+URL fetcher) per build's settings.  The workers also bind the editions, and
+scan the public ones.
+
+Every job is bounded: in time (``part_seconds``), in memory (``memory_mb``,
+the workers' and the forked readers' address space), and in depth (Python's
+recursion limit); a job stopped at a bound, or whose process dies, is named.
 """
 
 import os
@@ -151,8 +156,8 @@ _doing, _slot = None, 0  # in a worker: the pool's shared slots, and its own
 
 def _tracked(index, function, *arguments):
     """``function(*arguments)``, the ``index`` of the job written in this worker's slot while it
-    runs (so that the job a dead worker was running can be named); ``MemoryError`` as
-    ``OutOfMemory``."""
+    runs (so that the job a dead worker was running can be named); ``RecursionError``
+    raised as ``TooDeep``, ``MemoryError`` as ``OutOfMemory``, naming the job."""
     _doing[_slot + 1] = index
     try:
         return function(*arguments)
@@ -384,9 +389,7 @@ class Renderers:
         except TooLong as error:
             from assembler.errors import InputError
 
-            late = next(index for index in missing if models[index] is None)
-            if isinstance(error, OutOfMemory) and not here:
-                late = missing[error.index]
+            late = next(index for index in missing if models[index] is None) if here else missing[error.index]
             raise InputError(error.message(requests[late][0], "read", "ASSEMBLE_READ_SECONDS")) from None
         return models
 
