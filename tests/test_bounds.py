@@ -1,6 +1,8 @@
 """Hostile inputs use bounded memory and time: a compression bomb through any of a PDF's
-filters, a picture of too many pixels, a Word file that unpacks huge, a worker that runs
-out of memory, each end in one line naming the file (exit 2) or a warning naming it."""
+filters, a picture of too many pixels, a Word file that unpacks past what it declares,
+HTML nested 100,000 deep, a paper that needs too much memory, a reader stuck inside a
+library, a worker that dies: each ends in one line naming the file or part (exit 2), or
+in a warning naming the picture left out."""
 
 import base64
 import binascii
@@ -107,12 +109,12 @@ def _bombs():
     }
 
 
-@pytest.mark.parametrize("kind", ["LZW", "RunLength under Flate", "ASCII85 over ASCIIHex over Flate",
-                                  "Flate with a predictor", "a picture of 30,000 x 30,000 px",
-                                  "a JPEG whose own header says 30,000 x 30,000 px",
-                                  "an inline picture of 30,000 x 30,000 px", "a picture's data inflating past its size"])
+BOMBS = _bombs()  # (each made only when its test runs: most are hundreds of kilobytes)
+
+
+@pytest.mark.parametrize("kind", list(BOMBS))
 def test_a_pdf_bomb_through_any_filter_is_refused_in_one_line(tmp_path, assemble, kind):
-    make, message = _bombs()[kind]
+    make, message = BOMBS[kind]
     contents, filters, parameters, picture = make()
     (tmp_path / "papers").mkdir()
     _pdf_with(tmp_path / "papers/premises.pdf", contents, filters, parameters, picture)
