@@ -87,9 +87,12 @@ def _read_here(request, seconds):
         if not receiver.poll(seconds):
             raise TooLong(0)
         try:
-            return receiver.recv()
+            model, error = receiver.recv()
         except EOFError:  # it died before it could answer
             raise OutOfMemory(0, died=True) from None
+        if error is not None:
+            raise error
+        return model
     finally:
         reader.kill()
         reader.join()
@@ -97,10 +100,15 @@ def _read_here(request, seconds):
 
 
 def _read_apart(parent, request, sender):
-    """In the process ``_read_here`` forked: read, and send back what was read."""
+    """In the process ``_read_here`` forked: read, and send back what was read, or what was
+    raised (an ``InputError``: raised again in the command, as a worker's would be)."""
     _die_with_parent(parent)
     _cap_memory()
-    sender.send(read_request(request))
+    try:
+        answer = read_request(request), None
+    except Exception as error:  # noqa: BLE001 - sent back whatever it is
+        answer = None, error
+    sender.send(answer)
     sender.close()
 
 
