@@ -257,7 +257,7 @@ def test_a_markdown_paper_nested_100000_deep_is_refused_at_once(tmp_path, assemb
     built = assemble(tmp_path / "pack.yaml")
     lines = built.stderr.strip().splitlines()
     assert built.code == 2 and len(lines) == 1, built.stderr
-    assert "premises.md: nests its HTML more than 100 levels deep" in lines[0]
+    assert "premises.md: nests its content more than 64 levels deep" in lines[0]
 
 
 def test_html_nested_as_reports_nest_it_is_read(tmp_path, assemble):

@@ -21,11 +21,7 @@ from assembler.yaml_source import YamlSource
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _REPORT_KEYS = {"purpose", "summary", "recommendations", "recommendations_intro", "action", "contact"}
 _NOTE_KEYS = {"meeting", "date", "venue", "heading"}
-_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])  # nests 20 deep at most
-MAX_HTML_NESTING = 100  # a report's own HTML nests a handful of levels; 100,000 make the sanitiser quadratic
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>")
-_UNCLOSED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
-             "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "colgroup", "caption"}
+_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 def markdown_to_html(text):
@@ -38,9 +34,6 @@ def read_markdown(path, data=None, as_note=False):
     ``as_note`` reads it as the note of a meeting.  Raises ``PaperError`` naming it."""
     text = _read_text(path, data)
     front, body = _split_front_matter(path, text)
-    if _html_nesting(body) > MAX_HTML_NESTING:
-        raise PaperError(path, f"nests its HTML more than {MAX_HTML_NESTING} levels deep (tables in tables, lists in "
-                               "lists); refused")
     body_html = markdown_to_html(body)
     outside = outside_references(_markdown.render(body))
     _, hidden = drop_hidden(_markdown.render(body))
@@ -70,22 +63,6 @@ def read_markdown(path, data=None, as_note=False):
         + undrawable_warnings(body_html + (title or ""))
         + ([f"{hidden} hidden part(s) left out (hidden, display: none or visibility: hidden)"] if hidden else []),
     )
-
-
-def _html_nesting(text):
-    """How deep the raw HTML in ``text`` nests (counted up to one past ``MAX_HTML_NESTING``),
-    counting the elements that must be closed (void elements, and those HTML closes itself,
-    such as ``li`` and ``td``, are not: the lists and tables around them are)."""
-    depth = deepest = 0
-    for match in _TAG.finditer(text):
-        closing, name, self_closing = match.groups()
-        if name.lower() in _UNCLOSED or self_closing:
-            continue
-        depth = max(0, depth - 1) if closing else depth + 1
-        deepest = max(deepest, depth)
-        if deepest > MAX_HTML_NESTING:
-            break
-    return deepest
 
 
 def _read_text(path, data=None):
