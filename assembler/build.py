@@ -32,7 +32,7 @@ from assembler.private_files import refuse_shared_content, used_by_private_paper
 from assembler.readers.picture import picture_problem
 from assembler.redaction import refuse_covered_in_drawn, refuse_covered_words
 from assembler.render.cache import PartCache, cache_folder, folder_digest
-from assembler.render.jobs import Job, Renderers, Workers, read_request
+from assembler.render.jobs import Job, Renderers, TooLong, Workers, read_request
 from assembler.render import ASSETS, TEMPLATES
 from assembler.render.templates import clock, day_date, long_date
 from assembler.spec import load_spec
@@ -298,7 +298,18 @@ def bind(pack, workers, renderers):
     renderers.stage("Binding the editions", len(tasks))
     bound = workers.map(_edition, [(name, pack.books[n], known[n] if name == "public" and n in scanned else None)
                                    for n, name in tasks])
-    return ((n, name, result) for (n, name), result in zip(tasks, bound))
+    return _as_bound(tasks, bound)
+
+
+def _as_bound(tasks, bound):
+    """``(book number, edition, result)`` for each task as it is bound; a worker that ran out
+    of memory binding one names it (``InputError``)."""
+    try:
+        for (n, name), result in zip(tasks, bound):
+            yield n, name, result
+    except TooLong as error:
+        n, name = tasks[error.index]
+        raise InputError(error.message(f"the {name} edition" + (f" of supplement {n}" if n else ""), "bind")) from None
 
 
 def gather_suspects(pack):

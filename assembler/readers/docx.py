@@ -22,6 +22,7 @@ from assembler.model import AttendanceRow, Note, NoteItem, Report
 from assembler.opened import read_paper_file
 from assembler.readers.cover_block import split_cover_block
 from assembler.readers.html_clean import TooDeep, clean_html, images_without_alt, inner_html, own_title, parse_fragment
+from assembler.readers.picture import too_many_pixels
 from assembler.readers.symbols import undrawable_warnings
 from assembler.readers.word_hidden import Hiding
 from assembler.readers.word_numbering import W, numbered_paragraphs, parse_xml
@@ -51,7 +52,7 @@ def read_docx(path, data=None, id_prefix="doc"):
         cover=cover,
         images_without_alt=images_without_alt(body),
         warnings=[f"linked picture {name} not included (never fetched; insert it into the document)" for name in linked]
-        + undrawable_warnings(body)
+        + parts["left_out"] + undrawable_warnings(body)
         + ([f"{hidden} piece(s) of hidden text left out (Word does not print them either)"] if hidden else []),
         source_text="\n".join([text for text, _ in content]
                                + [text for outline in parts["smartart"].values() for _, text in outline]),
@@ -122,20 +123,23 @@ def _docx_html(path, data, id_prefix):
     package, parts = _printable_package(path, read_paper_file(path) if data is None else data)
     sizes = [size for name in _NOTES_LAST if name in parts
              for size in picture_sizes(parts[name])]
-    drawn = []
+    drawn, parts["left_out"] = [], []
 
-    def image_source(image):
+    def convert_image(image):
         drawn.append(image)
-        attributes = _image_source(image)
-        if len(drawn) <= len(sizes) and attributes["src"]:
+        attributes, why = _image_source(image)
+        if why:  # no img at all: the warning names it
+            parts["left_out"].append(f"picture {image.alt_text or len(drawn)} left out: {why}")
+            return []
+        if len(drawn) <= len(sizes):
             attributes.update(zip(("width", "height"), map(str, sizes[len(drawn) - 1])))
-        return attributes
+        return mammoth.images.img_element(lambda _: attributes)(image)
 
     try:
         result = mammoth.convert_to_html(
             io.BytesIO(package),
             style_map=STYLE_MAP,
-            convert_image=mammoth.images.img_element(image_source),
+            convert_image=convert_image,
             id_prefix=f"{id_prefix}-",
         )
     except RecursionError:  # content nested deeper than mammoth's reading can follow
@@ -173,6 +177,16 @@ def _printed_notes(html, id_prefix):
     return html[:notes.start()] + f'<div class="notes">{listed}</div>' + html[notes.end():]
 
 
+def _unpacked(path, package, info):
+    """A part of the package, unpacked: never more than the size its entry declares (which
+    the limits above count), ``zipfile`` stopping there and checking its CRC-32."""
+    try:
+        return package.read(info)
+    except zipfile.BadZipFile as error:
+        raise PaperError(path, f"is damaged: its part {info.filename} does not unpack as its package declares "
+                               f"({error}); refused") from None
+
+
 def _printable_package(path, data):
     """The package with only what Word prints, and its parts that numbering needs.
 
@@ -189,7 +203,7 @@ def _printable_package(path, data):
             if sum(info.file_size for info in infos if info.filename.endswith((".xml", ".rels"))) > MAX_XML_BYTES:
                 raise PaperError(path, f"its text unpacks to more than {MAX_XML_BYTES // 2**20} MB of XML; refused "
                                        "(a report that long should be split, or given as a PDF)")
-            entries = {info.filename: package.read(info) for info in infos}
+            entries = {info.filename: _unpacked(path, package, info) for info in infos}
     except zipfile.BadZipFile:
         raise PaperError(path, "is not a Word document (.docx): not a zip package (an old .doc? save it as .docx)") from None
     except (OSError, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
@@ -308,11 +322,15 @@ def _tick_box(match):
 
 
 def _image_source(image):
+    """A Word picture as an ``img``'s attributes (a ``data:`` URL), and why it is left out
+    (larger than ``MAX_IMAGE_BYTES``, or than ``picture.MAX_PIXELS``), or None."""
     with image.open() as stream:
         data = stream.read(MAX_IMAGE_BYTES + 1)
     if len(data) > MAX_IMAGE_BYTES:
-        return {"src": ""}
-    return {"src": f"data:{image.content_type};base64,{base64.b64encode(data).decode('ascii')}"}
+        return {"src": ""}, f"larger than {MAX_IMAGE_BYTES // 2**20} MB"
+    if why := too_many_pixels(data):
+        return {"src": ""}, why
+    return {"src": f"data:{image.content_type};base64,{base64.b64encode(data).decode('ascii')}"}, None
 
 
 def _number_lists(html, parts):

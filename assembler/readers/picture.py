@@ -1,4 +1,5 @@
-"""Pictures the spec names (the logo, the venue's map): refused early if they cannot be drawn.
+"""Pictures: the ones the spec names (the logo, the venue's map) refused early if they
+cannot be drawn, and any raster picture (a paper's) judged by its pixels before it is drawn.
 
 WeasyPrint leaves out a picture it cannot read without a word; the officer
 should hear of it before the pack goes out, naming the file.
@@ -35,3 +36,19 @@ def picture_problem(path, data=None):
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         return f"is not a picture we can print ({error})"
     return None
+
+
+def too_many_pixels(data):
+    """Why the raster picture in ``data`` (bytes) is too large to draw: more than
+    ``MAX_PIXELS``, read from its header alone (decoding it is what a bomb aims at); or
+    None, also for what is not a raster picture (an SVG, a stylesheet, a font: WeasyPrint
+    draws or refuses those itself) or a damaged one."""
+    too_many = f"a picture of more than {MAX_PIXELS:,} pixels, the most a picture may have"
+    try:
+        with Image.open(io.BytesIO(data)) as picture:  # reads the header only
+            width, height = picture.size
+    except Image.DecompressionBombError:  # Pillow's own limit, higher than ours
+        return too_many
+    except Exception:  # noqa: BLE001 - not a raster picture, or a damaged one
+        return None
+    return too_many if width * height > MAX_PIXELS else None

@@ -147,7 +147,5 @@ def _found(contents, arguments, names, cache, workers):
             if cache and not isinstance(covered, str):
                 cache.put_paper(keys[index], covered)
     except TooLong as error:
-        raise InputError(f"{names[missing[error.index]]}: took more than {part_seconds():g} s to look at for "
-                         "hidden words and was stopped; is it unusually large? (ASSEMBLE_PART_SECONDS sets the "
-                         "limit)") from None
+        raise InputError(error.message(names[missing[error.index]], "look at for hidden words")) from None
     return found

@@ -11,7 +11,6 @@ rendered part on exactly the files it drew, as resolved here.
 """
 
 import hashlib
-import io
 import mimetypes
 import urllib.request
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assembler.opened import Replaced, read_checked
+from assembler.readers.picture import too_many_pixels
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 
@@ -38,7 +38,7 @@ class PackFetcher(URLFetcher):
         if scheme == "data":  # (a Word paper's pictures)
             with urllib.request.urlopen(url) as response:  # decoded here, never fetched
                 data, mime_type = response.read(MAX_RESOURCE_BYTES + 1), response.headers.get_content_type()
-            if len(data) > MAX_RESOURCE_BYTES or (problem := _too_many_pixels(data)):
+            if len(data) > MAX_RESOURCE_BYTES or (problem := too_many_pixels(data)):
                 return self._refuse(url[:60] + "…", problem or "larger than 50 MB")
             return URLFetcherResponse(url, data, {"Content-Type": mime_type})
         if scheme != "file":
@@ -61,7 +61,7 @@ class PackFetcher(URLFetcher):
         if len(data) > MAX_RESOURCE_BYTES:
             return self._refuse(url, f"larger than {MAX_RESOURCE_BYTES // (1024 * 1024)} MB")
         self.reads[str(path)] = hashlib.sha256(data).hexdigest()
-        if problem := _too_many_pixels(data):
+        if problem := too_many_pixels(data):
             return self._refuse(url, problem)
         mime_type, _ = mimetypes.guess_type(path.name)
         headers = {"Content-Type": mime_type or "application/octet-stream"}
@@ -71,21 +71,3 @@ class PackFetcher(URLFetcher):
         """Note the refusal (the build warns of it, naming the part) and stop the fetch."""
         self.refused.append((url, reason))
         raise ValueError(f"refused {url}: {reason}")
-
-
-def _too_many_pixels(data):
-    """Why a raster picture is too large to draw (WeasyPrint would leave it out without a
-    word), or None; what is not a raster picture is left to WeasyPrint."""
-    from PIL import Image
-
-    from assembler.readers.picture import MAX_PIXELS
-
-    too_many = f"a picture of more than {MAX_PIXELS:,} pixels, the most a picture may have"
-    try:
-        with Image.open(io.BytesIO(data)) as picture:  # reads the header only
-            width, height = picture.size
-    except Image.DecompressionBombError:  # Pillow's own limit, higher than ours
-        return too_many
-    except Exception:  # not a raster picture (an SVG, a stylesheet, a font), or a damaged one
-        return None
-    return too_many if width * height > MAX_PIXELS else None

@@ -7,13 +7,19 @@ depends on where it falls in the pack.
 
 The pool starts once the binder is loaded (its workers inherit it), and they
 load WeasyPrint at once, while this process reads the spec and the papers (a
-rebuild's one or two changed papers it reads itself); each worker then keeps
-one ``Renderer`` (one font configuration, one URL fetcher) per build's
-settings.  The workers also bind the editions, and scan the public ones.
+rebuild's one or two changed papers it reads itself, each in a process forked
+for it); each worker then keeps one ``Renderer`` (one font configuration, one
+URL fetcher) per build's settings.  The workers also bind the editions, and
+scan the public ones.
+
+Every job is bounded: in time (``part_seconds``), in memory (``memory_mb``,
+the workers' and the forked readers' address space), and in depth (Python's
+recursion limit); a job stopped at a bound, or whose process dies, is named.
 """
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,34 +60,122 @@ def read_request(request):
         return read_paper(path, data, as_note=as_note, id_prefix=id_prefix)
     except PaperError as error:  # sent back as a value: it names the file
         return error.problems
+    except RecursionError:  # what the reader's own limits did not catch
+        return [too_deep(path, "read")]
+    except MemoryError:  # past ``memory_mb``: the paper is refused, once what it took is let go
+        pass
+    return [out_of_memory(path, "read")]
 
 
 def _read_here(request, seconds):
-    """``read_request`` in this process, stopped (``TooLong``) after ``seconds`` by an alarm
-    (only the main thread can take one; elsewhere it runs unbounded)."""
-    import signal
+    """``read_request`` in a process forked from this one for it (the readers are loaded
+    already, so it starts at once), killed after ``seconds`` (``TooLong``), its memory
+    capped as a worker's is (``memory_mb``), its death (``OutOfMemory``) named: this
+    process is never stopped, capped or crashed by a paper.  Off the main thread (which
+    alone may fork safely), ``read_request`` runs here, unbounded."""
+    import multiprocessing
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         return read_request(request)
-
-    def stop(*_):
-        raise TooLong(0)
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(target=_read_apart, args=(os.getpid(), request, sender), daemon=True)
+    reader.start()
+    sender.close()
     try:
-        return read_request(request)
+        if not receiver.poll(seconds):
+            raise TooLong(0)
+        try:
+            model, error = receiver.recv()
+        except EOFError:  # it died before it could answer
+            raise OutOfMemory(0, died=True) from None
+        if error is not None:
+            raise error
+        return model
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        reader.kill()
+        reader.join()
+        receiver.close()
 
 
-def _preload(parent):
-    """A worker's first act: die with ``parent`` (the command's process id), then load
-    what drawing needs, before any job arrives."""
+def _read_apart(parent, request, sender):
+    """In the process ``_read_here`` forked: read, and send back what was read, or what was
+    raised (an ``InputError``: raised again in the command, as a worker's would be)."""
     _die_with_parent(parent)
+    _cap_memory()
+    try:
+        answer = read_request(request), None
+    except Exception as error:  # noqa: BLE001 - sent back whatever it is
+        answer = None, error
+    sender.send(answer)
+    sender.close()
+
+
+def memory_mb():
+    """How much memory (address space) one process may use while it reads, renders or binds
+    (``ASSEMBLE_MEMORY_MB``): megabytes, default 4096 (a 300-page pack's workers use under
+    500; the 150-million-pixel picture a finished PDF may hold needs some 600 more)."""
+    try:
+        return max(256, int(os.environ.get("ASSEMBLE_MEMORY_MB", "4096")))
+    except ValueError:
+        return 4096
+
+
+def too_deep(what, doing):
+    """The officer's line for a paper or part nested too deeply to read or render."""
+    return (f"{what}: is nested too deeply to {doing} (tables in tables, lists in lists, quotations in quotations, "
+            "hundreds of levels down); refused")
+
+
+def out_of_memory(what, doing):
+    """The officer's line for a paper or part that needed more than ``memory_mb``."""
+    return (f"{what}: needed more than {memory_mb()} MB of memory to {doing} and was stopped; is it unusually "
+            "large? (ASSEMBLE_MEMORY_MB sets the limit)")
+
+
+def _cap_memory():
+    """Cap this process's address space at ``memory_mb`` (``RLIMIT_AS``: past it an allocation
+    fails, and Python raises ``MemoryError``); returns the limits it replaced."""
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    cap, hard = memory_mb() * 2**20, before[1]
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    return before
+
+
+def _preload(parent, doing):
+    """A worker's first act: die with ``parent`` (the command's process id), cap its memory
+    (``memory_mb``), take a slot in ``doing`` (where it writes its process id and the job
+    it runs), then load what drawing needs, before any job arrives."""
+    global _doing, _slot
+
+    _die_with_parent(parent)
+    _cap_memory()  # for the worker's life
+    with doing.get_lock():
+        _doing, _slot = doing, next(slot for slot in range(0, len(doing), 2) if doing[slot] == 0)
+        doing[_slot] = os.getpid()
     from assembler.render import renderer  # noqa: F401  (and WeasyPrint with it)
+
+
+_doing, _slot = None, 0  # in a worker: the pool's shared slots, and its own
+
+
+def _tracked(index, function, *arguments):
+    """``function(*arguments)``, the ``index`` of the job written in this worker's slot while it
+    runs (so that the job a dead worker was running can be named); ``RecursionError``
+    raised as ``TooDeep``, ``MemoryError`` as ``OutOfMemory``, naming the job."""
+    _doing[_slot + 1] = index
+    try:
+        return function(*arguments)
+    except RecursionError:
+        raise TooDeep(index) from None
+    except MemoryError:  # raised again below, once what it took is let go
+        pass
+    finally:
+        _doing[_slot + 1] = -1
+    raise OutOfMemory(index)
 
 
 def _die_with_parent(parent):
@@ -116,16 +210,47 @@ def _render(settings, job):
     try:
         return Part(document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages), refused,
                     *layout_findings(document), reads)
+    except (MemoryError, RecursionError):
+        raise
     except Exception as error:  # name the part; the cause stays attached
         raise RuntimeError(f"rendering {job.what} failed: {error}") from error
 
 
 class TooLong(Exception):
-    """The part at ``index`` took longer than it may."""
+    """The job at ``index`` was stopped: it took longer than it may (and, in the subclasses,
+    nested too deeply or needed too much memory)."""
 
     def __init__(self, index):
         super().__init__(index)
         self.index = index
+
+    def message(self, what, doing, variable="ASSEMBLE_PART_SECONDS"):
+        """The officer's line: ``what`` took too long to ``doing`` (``variable`` sets how long)."""
+        return (f"{what}: took more than {part_seconds(variable):g} s to {doing} and was stopped; is it unusually "
+                f"large? ({variable} sets the limit)")
+
+
+class TooDeep(TooLong):
+    """The job at ``index`` is nested deeper than Python's recursion limit lets it be read or drawn."""
+
+    def message(self, what, doing, variable=None):
+        return too_deep(what, doing)
+
+
+class OutOfMemory(TooLong):
+    """The job at ``index`` needed more than ``memory_mb``, or (``died``) its worker died
+    running it: killed for its memory, or a library crashed on it."""
+
+    def __init__(self, index, died=False):
+        super().__init__(index)
+        self.died = died
+
+    def message(self, what, doing, variable=None):
+        if self.died:
+            return (f"{what}: the process that was to {doing} it died (it needed more than the {memory_mb()} MB of "
+                    "memory a process may have, or a library crashed on it); is it unusually large, or damaged? "
+                    "(ASSEMBLE_MEMORY_MB sets the limit)")
+        return out_of_memory(what, doing)
 
 
 def part_seconds(variable="ASSEMBLE_PART_SECONDS"):
@@ -144,6 +269,7 @@ class Workers:
         self.processes = processes or os.cpu_count() or 1
         self._pool = None
         self._stopped = False  # its workers stopped on a runaway part
+        self._doing = None  # each worker's process id and the job it runs (``_tracked``)
 
     def __enter__(self):
         self._start()
@@ -151,7 +277,11 @@ class Workers:
 
     def _start(self):
         if self.processes > 1:
-            self._pool = ProcessPoolExecutor(self.processes, initializer=_preload, initargs=(os.getpid(),))
+            import multiprocessing
+
+            self._doing = multiprocessing.Array("q", 2 * self.processes)
+            self._pool = ProcessPoolExecutor(self.processes, initializer=_preload,
+                                             initargs=(os.getpid(), self._doing))
             for _ in range(self.processes):
                 self._pool.submit(_warm)
 
@@ -164,15 +294,17 @@ class Workers:
         iterator of the results, in order, each as soon as it is ready.
 
         With ``seconds``, a result that takes longer than that after the one before
-        it stops the workers and raises ``TooLong`` with its index; the next call
-        starts fresh ones (a long-running ``assemble serve`` goes on).
+        it stops the workers and raises ``TooLong`` with its index; a job that
+        needs more than ``memory_mb`` (or whose worker dies) raises ``OutOfMemory``
+        with its index.  The next call starts fresh workers if these were stopped
+        (a long-running ``assemble serve`` goes on).
         """
         if self._pool is None and self._stopped:
             self._stopped = False
             self._start()
         if self._pool is None or not arguments:
             return (function(*argument) for argument in arguments)
-        futures = [self._pool.submit(function, *argument) for argument in arguments]
+        futures = [self._pool.submit(_tracked, index, function, *argument) for index, argument in enumerate(arguments)]
         return self._results(futures, seconds)
 
     def _results(self, futures, seconds):
@@ -180,11 +312,39 @@ class Workers:
             try:
                 yield future.result(timeout=seconds)
             except TimeoutError:
-                for process in list(getattr(self._pool, "_processes", {}).values()):
-                    process.kill()  # a runaway part: no waiting for it
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool, self._stopped = None, True
+                self._stop()
                 raise TooLong(index) from None
+            except BrokenProcessPool:  # a worker died (killed for its memory, or a library crashed)
+                dead = self._dead_job()
+                self._stop()
+                raise OutOfMemory(index if dead is None else dead, died=True) from None
+
+    def _dead_job(self):
+        """The index of the job a worker that died on its own was running, or None.  (The
+        pool ends the other workers, by SIGTERM, once one has died: waited for here.)"""
+        import signal
+        import time
+
+        processes = dict(getattr(self._pool, "_processes", None) or {})
+        for process in processes.values():
+            process.join(5)
+        waited = time.monotonic() + 1  # (its exit status may still be on its way to the pool's thread)
+        while any(process.exitcode is None for process in processes.values()) and time.monotonic() < waited:
+            time.sleep(0.01)
+        for pid, process in processes.items():
+            if process.exitcode not in (None, -signal.SIGTERM):
+                for slot in range(0, len(self._doing), 2):
+                    if self._doing[slot] == pid and self._doing[slot + 1] >= 0:
+                        return self._doing[slot + 1]
+        return None
+
+    def _stop(self):
+        """End the workers at once (a runaway part: no waiting for it); the next ``map``
+        starts fresh ones."""
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool, self._stopped = None, True
 
 
 class Renderers:
@@ -234,12 +394,11 @@ class Renderers:
                 if self.cache and not isinstance(model, list):
                     self.cache.put_paper(keys[index], model)
                 self.advance(Path(requests[index][0]).name)
-        except TooLong:
+        except TooLong as error:
             from assembler.errors import InputError
 
-            late = next(index for index in missing if models[index] is None)
-            raise InputError(f"{requests[late][0]}: took more than {seconds:g} s to read and was stopped; is it "
-                             "unusually large? (ASSEMBLE_READ_SECONDS sets the limit)") from None
+            late = next(index for index in missing if models[index] is None) if here else missing[error.index]
+            raise InputError(error.message(requests[late][0], "read", "ASSEMBLE_READ_SECONDS")) from None
         return models
 
     def stage(self, description, total):
@@ -262,6 +421,4 @@ def _named(results, jobs, missing):
     try:
         yield from results
     except TooLong as error:
-        limit = part_seconds()
-        raise InputError(f"{jobs[missing[error.index]].what}: took more than {limit:g} s to render and was stopped; "
-                         "is it unusually large? (ASSEMBLE_PART_SECONDS sets the limit)") from None
+        raise InputError(error.message(jobs[missing[error.index]].what, "render")) from None
