@@ -13,6 +13,7 @@ and inode, as the one the path leads to now.)
 """
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -95,3 +96,13 @@ def unreadable(error):
     if isinstance(error, IsADirectoryError):
         return "is not a file"
     return f"cannot be read ({error.strerror or error})"
+
+
+def checked_digest(path):
+    """The sha256 (hex) of the file at ``path`` (resolved, as the spec or the fetcher
+    resolved it), read where it was checked (``read_checked``); None if it is not there,
+    is a link now, or cannot be read."""
+    try:
+        return hashlib.sha256(read_checked(path)).hexdigest()
+    except OSError:
+        return None

@@ -28,7 +28,7 @@ from urllib.request import url2pathname
 
 from assembler.errors import InputError
 from assembler.model import FinishedPdf
-from assembler.opened import read_checked
+from assembler.opened import checked_digest, read_checked
 
 MAX_SCANNED_BYTES = 2 * 1024 * 1024  # a file larger than this is a picture, not a text that names files
 MAX_FILES = 1000  # files followed from one private paper, at most
@@ -83,7 +83,7 @@ def refuse_shared_content(private, parts, private_parts, public_files, known, ro
     drawn_publicly = {path for part in parts.values() for path in part.reads}
     secret = {}  # sha256 -> (path, owner)
     for path, owner in private.items():
-        if (digest := known.get(path) or _digest(path)) is not None:
+        if (digest := known.get(path) or checked_digest(path)) is not None:
             secret.setdefault(digest, (path, owner))
     for owner, part in private_parts.items():  # what its own part read that no public part reads there
         for path, digest in part.reads.items():
@@ -92,7 +92,7 @@ def refuse_shared_content(private, parts, private_parts, public_files, known, ro
     secret.pop(hashlib.sha256(b"").hexdigest(), None)  # an empty file carries nothing
     found = [(what, path, digest) for what, part in parts.items() for path, digest in part.reads.items()]
     found = [(stylesheets if (path, digest) in everywhere else what, path, digest) for what, path, digest in found]
-    found += [(what, str(path), known.get(str(path)) or _digest(path)) for what, path in public_files.items()]
+    found += [(what, str(path), known.get(str(path)) or checked_digest(path)) for what, path in public_files.items()]
     for what, path, digest in found:
         if digest in secret:
             original, owner = secret[digest]
@@ -165,11 +165,3 @@ def _small_text(path):
         return read_checked(path, MAX_SCANNED_BYTES)[:MAX_SCANNED_BYTES].decode("utf-8", "replace")
     except OSError:
         return ""
-
-
-def _digest(path):
-    """The sha256 of the file at ``path`` (resolved), or None if it cannot be read as checked."""
-    try:
-        return hashlib.sha256(read_checked(path)).hexdigest()
-    except OSError:
-        return None

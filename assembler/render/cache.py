@@ -26,6 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 import assembler
+from assembler.opened import checked_digest
 from assembler.render import font_subsetter
 
 VERSIONS = {name: version(name) for name in
@@ -99,7 +100,7 @@ class PartCache:
             reads = meta["reads"]
             if meta.get("versions") != VERSIONS or not isinstance(reads, dict):
                 return None
-            if any(_digest(Path(path)) != digest for path, digest in reads.items()):
+            if any(checked_digest(Path(path)) != digest for path, digest in reads.items()):
                 return None
             pdf = self._read(f"{key}.pdf")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -234,17 +235,6 @@ def _cache_bytes():
     except ValueError:
         megabytes = 1024
     return int((megabytes if 0 < megabytes < float("inf") else 1024) * 1024 * 1024)
-
-
-def _digest(path):
-    """The sha256 of the file at ``path`` (resolved, as the fetcher resolved it), read where
-    it was checked (``opened.read_checked``); None if it is not there (or is a link now)."""
-    from assembler.opened import read_checked
-
-    try:
-        return hashlib.sha256(read_checked(path)).hexdigest()
-    except OSError:
-        return None
 
 
 def _plain(value):
