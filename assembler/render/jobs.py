@@ -136,13 +136,11 @@ def out_of_memory(what, doing):
 
 def _cap_memory():
     """Cap this process's address space at ``memory_mb`` (``RLIMIT_AS``: past it an allocation
-    fails, and Python raises ``MemoryError``); returns the limits it replaced."""
+    fails, and Python raises ``MemoryError``), never above the hard limit it already has."""
     import resource
 
-    before = resource.getrlimit(resource.RLIMIT_AS)
-    cap, hard = memory_mb() * 2**20, before[1]
+    cap, hard = memory_mb() * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]
     resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
-    return before
 
 
 def _preload(parent, doing):
