@@ -18,7 +18,7 @@ recursion limit); a job stopped at a bound, or whose process dies, is named.
 """
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,7 +302,14 @@ class Workers:
             self._start()
         if self._pool is None or not arguments:
             return (function(*argument) for argument in arguments)
-        futures = [self._pool.submit(_tracked, index, function, *argument) for index, argument in enumerate(arguments)]
+        futures = []
+        for index, argument in enumerate(arguments):
+            try:
+                futures.append(self._pool.submit(_tracked, index, function, *argument))
+            except BrokenProcessPool as broken:  # a worker died while the rest were handed out
+                futures.append(Future())
+                futures[-1].set_exception(broken)  # met in ``_results`` as the others' deaths are
+                break
         return self._results(futures, seconds)
 
     def _results(self, futures, seconds):
